@@ -1,0 +1,38 @@
+# oi: the two commands a newcomer needs are `make run` and `make test`.
+# Both find a JDK >= 21 by themselves (bin/java-home) and install Maven when it is missing.
+
+JAVA_HOME := $(shell bin/java-home)
+export JAVA_HOME
+MVN := mvn -B -ntp -q
+CONF ?= examples/rules.conf
+ARGS ?=
+
+.PHONY: all build run test clean deps check-java
+
+all: build
+
+check-java:
+	@test -n "$(JAVA_HOME)" || { echo "make: no JDK >= 21 found (see bin/java-home)" >&2; exit 1; }
+
+# Maven from Debian's packages when it is not there (works as root, as on the project machines).
+deps: check-java
+	@command -v mvn >/dev/null 2>&1 || { echo "installing maven (apt-get)" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
+
+target/oi.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
+	@$(MAKE) -s deps
+	$(MVN) package -DskipTests
+
+## build: the runnable jar with its dependencies inside, target/oi.jar
+build: target/oi.jar
+
+## run: forward traffic with the example rules (Ctrl-C stops)
+run: build
+	bin/oi -c $(CONF) $(ARGS)
+
+## test: the whole test suite (unit and end-to-end, real sockets on loopback)
+test: deps
+	$(MVN) package
+
+clean:
+	rm -rf target

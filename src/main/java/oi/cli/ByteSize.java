@@ -1,0 +1,35 @@
+package oi.cli;
+
+import java.util.Locale;
+
+/** Parses buffer sizes such as {@code 8k}, {@code 64k}, {@code 1m} or {@code 16384}. */
+final class ByteSize {
+    static final int MIN = 1024;
+    static final int MAX = 16 * 1024 * 1024;
+
+    private ByteSize() {
+    }
+
+    /**
+     * The byte count of a size with an optional {@code k} or {@code m} suffix (powers of 1024).
+     *
+     * @throws IllegalArgumentException with a one-line reason when the text is no size in range
+     */
+    static int parse(String text) {
+        String lower = text.strip().toLowerCase(Locale.ROOT);
+        long multiplier = 1;
+        if (lower.endsWith("k") || lower.endsWith("m")) {
+            multiplier = lower.endsWith("k") ? 1024 : 1024 * 1024;
+            lower = lower.substring(0, lower.length() - 1);
+        }
+        if (!lower.matches("\\d{1,9}")) {
+            throw new IllegalArgumentException(
+                    "--buffer \"" + text + "\" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m");
+        }
+        long bytes = Long.parseLong(lower) * multiplier;
+        if (bytes < MIN || bytes > MAX) {
+            throw new IllegalArgumentException("--buffer \"" + text + "\" is out of range: between 1k and 16m");
+        }
+        return (int) bytes;
+    }
+}

@@ -1,0 +1,111 @@
+package oi.cli;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import oi.config.Config;
+import oi.config.ConfigError;
+import oi.config.ConfigException;
+import oi.config.ConfigParser;
+import oi.runtime.Settings;
+import oi.runtime.ThreadModel;
+import oi.server.Forwarder;
+import oi.server.StartupException;
+
+/**
+ * The {@code oi} command: parses the command line and the rules file, starts the forwarder and
+ * serves until SIGTERM or SIGINT. The only place that calls {@link System#exit}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    /** Runs oi and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err).status());
+    }
+
+    /**
+     * Runs oi with the given streams: returns at once on a bad command line, bad rules file,
+     * help or version, and otherwise when the forwarder has stopped.
+     */
+    public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
+        Options options = new Options();
+        JCommander commander = JCommander.newBuilder().programName("oi").addObject(options).build();
+        try {
+            commander.parse(args);
+        } catch (ParameterException e) {
+            err.println("oi: " + e.getMessage());
+            err.print(usage(commander));
+            return ExitCode.CMDERR;
+        }
+        if (options.help) {
+            out.print(usage(commander));
+            return ExitCode.OK;
+        }
+        if (options.version) {
+            out.println("oi " + version());
+            return ExitCode.OK;
+        }
+        Settings settings;
+        try {
+            settings = settings(options);
+        } catch (IllegalArgumentException e) {
+            err.println("oi: " + e.getMessage());
+            return ExitCode.CMDERR;
+        }
+        ConfigParser parser = new ConfigParser();
+        Config config;
+        try {
+            config = parser.parse(Path.of(options.confFile));
+        } catch (ConfigException e) {
+            for (ConfigError error : e.errors()) {
+                err.println("oi: " + error);
+            }
+            return ExitCode.CMDERR;
+        }
+        Forwarder forwarder = new Forwarder(settings, parser);
+        try {
+            forwarder.start(config);
+        } catch (StartupException e) {
+            for (String line : e.getMessage().split("\n")) {
+                err.println("oi: " + line);
+            }
+            return ExitCode.SYSERR;
+        }
+        Signals.install(forwarder);
+        try {
+            forwarder.awaitStop();
+        } catch (InterruptedException e) {
+            forwarder.stop();
+        }
+        return ExitCode.OK;
+    }
+
+    /** The validated settings of a parsed command line. */
+    static Settings settings(Options options) {
+        int buffer = ByteSize.parse(options.buffer);
+        ThreadModel threads = ThreadModel.parse(options.threads);
+        if (!options.connectTimeout.matches("\\d{1,6}") || Integer.parseInt(options.connectTimeout) == 0) {
+            throw new IllegalArgumentException("--connect-timeout \"" + options.connectTimeout
+                    + "\" is not a number of seconds between 1 and 999999");
+        }
+        return new Settings(buffer, threads, Duration.ofSeconds(Integer.parseInt(options.connectTimeout)));
+    }
+
+    private static String usage(JCommander commander) {
+        StringBuilder text = new StringBuilder();
+        text.append("oi: a TCP port forwarder on virtual threads, reading rinetd's rules file.\n");
+        commander.getUsageFormatter().usage(text);
+        text.append("\nSignals: SIGHUP reloads the rules file and reopens the log; SIGTERM or SIGINT stops.\n");
+        return text.toString();
+    }
+
+    private static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+}

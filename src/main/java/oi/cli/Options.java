@@ -1,0 +1,28 @@
+package oi.cli;
+
+import com.beust.jcommander.Parameter;
+
+/** The command line, rinetd's flags first; values are checked by {@link Main}, not here. */
+final class Options {
+
+    @Parameter(names = {"-c", "--conf-file"}, description = "Rules file in rinetd's format")
+    String confFile = "/etc/rinetd.conf";
+
+    @Parameter(names = {"-f", "--foreground"}, description = "Accepted for rinetd compatibility; oi always runs in the foreground")
+    boolean foreground;
+
+    @Parameter(names = {"--buffer"}, description = "Pump buffer per direction: 8k, 16k, 64k, or bytes with an optional k/m suffix (1k to 16m)")
+    String buffer = "64k";
+
+    @Parameter(names = {"--threads"}, description = "Thread model of the pumps: virtual or platform")
+    String threads = "virtual";
+
+    @Parameter(names = {"--connect-timeout"}, description = "Seconds a backend connect may take")
+    String connectTimeout = "10";
+
+    @Parameter(names = {"-h", "--help"}, description = "Print this help and exit", help = true)
+    boolean help;
+
+    @Parameter(names = {"-v", "--version"}, description = "Print the version and exit")
+    boolean version;
+}

@@ -1,0 +1,35 @@
+package oi.cli;
+
+import oi.server.Forwarder;
+import org.tinylog.Logger;
+import sun.misc.Signal;
+
+/**
+ * rinetd's signals: SIGHUP reloads the rules and reopens the connection log, SIGTERM and SIGINT
+ * stop the forwarder so that {@code main} returns and the process exits 0.
+ */
+final class Signals {
+
+    private Signals() {
+    }
+
+    /** Routes the signals to the forwarder; each handler hands off to its own thread at once. */
+    static void install(Forwarder forwarder) {
+        handle("HUP", () -> {
+            Logger.info("SIGHUP: reloading");
+            forwarder.reopenLog();
+            forwarder.reload();
+        });
+        handle("TERM", forwarder::stop);
+        handle("INT", forwarder::stop);
+    }
+
+    private static void handle(String name, Runnable action) {
+        try {
+            // The JDK's signal thread must not block on a reload or a stop.
+            Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("oi-signal " + name).start(action));
+        } catch (IllegalArgumentException e) {
+            Logger.warn("cannot handle SIG{}: {}", name, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,371 @@
+package oi.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+import oi.acl.AccessList;
+import oi.acl.AddressPattern;
+
+/**
+ * Reads rinetd's rules-file language ({@code man rinetd}) into a {@link Config}.
+ *
+ * <p>Each line is one directive: a forwarding rule {@code bindaddress bindport connectaddress
+ * connectport [options]}, {@code allow}/{@code deny PATTERN}, {@code logfile PATH},
+ * {@code pidlogfile PATH} or {@code logcommon}; {@code #} starts a comment. Every problem is
+ * collected with its line, so one run reports all of them.
+ */
+public final class ConfigParser {
+
+    /** Turns a host name into an address; a seam so tests need no DNS. */
+    @FunctionalInterface
+    public interface Resolver {
+        /** Resolves one host name, as {@link InetAddress#getByName} does. */
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern DOTTED_NUMBERS = Pattern.compile("[0-9.]+");
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})");
+    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._+-]*");
+    private static final int SHOWN_TEXT_LIMIT = 60;
+
+    private final Resolver resolver;
+    private final Services services;
+
+    /** A parser that resolves names with the system resolver and {@code /etc/services}. */
+    public ConfigParser() {
+        this(InetAddress::getByName, Services.system());
+    }
+
+    /** A parser with its own resolver and services table. */
+    public ConfigParser(Resolver resolver, Services services) {
+        this.resolver = resolver;
+        this.services = services;
+    }
+
+    /** Reads and parses a rules file. */
+    public Config parse(Path file) throws ConfigException {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            String reason = Files.exists(file) ? "cannot read the rules file (" + e.getMessage() + ")"
+                                               : "no such rules file";
+            throw new ConfigException(List.of(new ConfigError(file, 0, reason)));
+        }
+        return parse(file, text);
+    }
+
+    /** Parses rules-file text; {@code file} only names it in messages. */
+    public Config parse(Path file, String text) throws ConfigException {
+        return new Reading(file).read(text);
+    }
+
+    /** The state of one parse: what has been read so far and what went wrong. */
+    private final class Reading {
+        private final Path file;
+        private final List<ConfigError> errors = new ArrayList<>();
+        private final List<AddressPattern> globalAllow = new ArrayList<>();
+        private final List<AddressPattern> globalDeny = new ArrayList<>();
+        private final List<PendingRule> rules = new ArrayList<>();
+        private final Map<String, Integer> listenLines = new HashMap<>();
+        private Path logFile;
+        private boolean logCommon;
+        private Path pidLogFile;
+        private int line;
+
+        Reading(Path file) {
+            this.file = file;
+        }
+
+        Config read(String text) throws ConfigException {
+            String[] lines = text.split("\r?\n|\r", -1);
+            for (line = 1; line <= lines.length; line++) {
+                readLine(lines[line - 1]);
+            }
+            if (!errors.isEmpty()) {
+                throw new ConfigException(errors);
+            }
+            List<ForwardRule> built = new ArrayList<>();
+            for (PendingRule rule : rules) {
+                built.add(new ForwardRule(rule.line, rule.bind, rule.connect, rule.options,
+                        new AccessList(rule.allow, rule.deny)));
+            }
+            return new Config(file, built, new AccessList(globalAllow, globalDeny), logFile, logCommon, pidLogFile);
+        }
+
+        private void readLine(String raw) {
+            int hash = raw.indexOf('#');
+            String content = (hash < 0 ? raw : raw.substring(0, hash)).strip();
+            if (content.isEmpty()) {
+                return;
+            }
+            List<String> tokens = tokenize(content);
+            String keyword = tokens.get(0).toLowerCase(Locale.ROOT);
+            switch (keyword) {
+                case "allow", "deny" -> accessPattern(keyword.equals("allow"), tokens);
+                case "logfile" -> logFile = pathArgument(keyword, content);
+                case "pidlogfile" -> pidLogFile = pathArgument(keyword, content);
+                case "logcommon" -> {
+                    if (tokens.size() != 1) {
+                        error("logcommon takes no argument, got " + show(tokens.get(1)));
+                    }
+                    logCommon = true;
+                }
+                default -> {
+                    if (tokens.size() == 4 || tokens.size() == 5) {
+                        forwardingRule(tokens);
+                    } else if (looksLikeAddress(tokens.get(0))) {
+                        error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
+                                + show(content));
+                    } else {
+                        error("unknown directive " + show(tokens.get(0)));
+                    }
+                }
+            }
+        }
+
+        private void accessPattern(boolean allow, List<String> tokens) {
+            if (tokens.size() != 2) {
+                error(tokens.get(0) + " takes one pattern, e.g. \"" + tokens.get(0) + " 192.168.1.*\"");
+                return;
+            }
+            AddressPattern pattern;
+            try {
+                pattern = AddressPattern.parse(tokens.get(1));
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return;
+            }
+            // rinetd: patterns before the first forwarding rule are global, later ones belong to the rule above.
+            if (rules.isEmpty()) {
+                (allow ? globalAllow : globalDeny).add(pattern);
+            } else {
+                PendingRule last = rules.get(rules.size() - 1);
+                (allow ? last.allow : last.deny).add(pattern);
+            }
+        }
+
+        private Path pathArgument(String keyword, String content) {
+            String argument = content.substring(keyword.length()).strip();
+            if (argument.isEmpty()) {
+                error(keyword + " needs a path");
+                return null;
+            }
+            try {
+                return Path.of(argument);
+            } catch (RuntimeException e) {
+                error("bad path " + show(argument));
+                return null;
+            }
+        }
+
+        private void forwardingRule(List<String> tokens) {
+            int errorsBefore = errors.size();
+            InetAddress bindAddress = address(tokens.get(0));
+            Port bindPort = port(tokens.get(1), true);
+            InetAddress connectAddress = address(tokens.get(2));
+            Port connectPort = port(tokens.get(3), false);
+            RuleOptions options = tokens.size() == 5 ? options(tokens.get(4)) : RuleOptions.DEFAULTS;
+            if (errors.size() > errorsBefore) {
+                rules.add(new PendingRule(line, null, null, null)); // keeps later allow/deny lines attached to a rule, not global
+                return;
+            }
+            Endpoint bind = new Endpoint(unbracket(tokens.get(0)), bindAddress, bindPort.number, bindPort.protocol);
+            Endpoint connect = new Endpoint(unbracket(tokens.get(2)), connectAddress, connectPort.number, connectPort.protocol);
+            PendingRule rule = new PendingRule(line, bind, connect, options);
+            Integer earlier = bind.port() == 0 ? null : listenLines.putIfAbsent(bind.listenKey(), line);
+            if (earlier != null) {
+                error("bind address " + bind + " is already used by the rule at line " + earlier);
+            }
+            rules.add(rule);
+        }
+
+        private InetAddress address(String token) {
+            String host = unbracket(token);
+            boolean bracketed = host.length() != token.length();
+            try {
+                if (host.indexOf(':') >= 0) {
+                    if (!host.matches("[0-9a-fA-F:.]+(%[A-Za-z0-9_.-]+)?")) {
+                        throw new UnknownHostException();
+                    }
+                    return InetAddress.getByName(host); // an IPv6 literal: parsed, never looked up
+                }
+                if (bracketed) {
+                    error("bad address " + show(token) + ": brackets hold an IPv6 address");
+                    return null;
+                }
+                if (DOTTED_NUMBERS.matcher(host).matches()) {
+                    if (!IPV4.matcher(host).matches()) {
+                        throw new UnknownHostException();
+                    }
+                    return InetAddress.getByName(host);
+                }
+            } catch (UnknownHostException e) {
+                error("bad address " + show(token));
+                return null;
+            }
+            if (!HOST_NAME.matcher(host).matches()) {
+                error("bad address " + show(token));
+                return null;
+            }
+            try {
+                return resolver.resolve(host);
+            } catch (UnknownHostException e) {
+                error("cannot resolve host " + show(host));
+                return null;
+            }
+        }
+
+        private Port port(String token, boolean isBind) {
+            int slash = token.indexOf('/');
+            String number = slash < 0 ? token : token.substring(0, slash);
+            Protocol protocol = Protocol.TCP; // rinetd: each side defaults to TCP on its own
+            if (slash >= 0) {
+                String name = token.substring(slash + 1).toLowerCase(Locale.ROOT);
+                if (name.equals("tcp")) {
+                    protocol = Protocol.TCP;
+                } else if (name.equals("udp")) {
+                    protocol = Protocol.UDP;
+                } else {
+                    error("unknown protocol " + show(token.substring(slash + 1)) + " (use /tcp or /udp)");
+                    return null;
+                }
+            }
+            if (number.matches("\\d{1,9}")) {
+                int value = Integer.parseInt(number);
+                // Port 0 on the bind side asks for any free port: useful for tests, never for rinetd files.
+                if (value > 65535 || (value == 0 && !isBind)) {
+                    error("port " + show(number) + " out of range (1-65535)");
+                    return null;
+                }
+                return new Port(value, protocol);
+            }
+            if (!SERVICE_NAME.matcher(number).matches()) {
+                error("bad port " + show(number));
+                return null;
+            }
+            OptionalInt known = services.port(number, protocol);
+            if (known.isEmpty()) {
+                error("unknown service " + show(number) + " for " + protocol.suffix() + " (not in /etc/services)");
+                return null;
+            }
+            return new Port(known.getAsInt(), protocol);
+        }
+
+        private RuleOptions options(String token) {
+            if (!token.startsWith("[") || !token.endsWith("]")) {
+                error("options go in brackets, e.g. [timeout=60,src=10.0.0.1], got " + show(token));
+                return RuleOptions.DEFAULTS;
+            }
+            int timeout = RuleOptions.DEFAULT_UDP_TIMEOUT_SECONDS;
+            InetAddress source = null;
+            for (String item : token.substring(1, token.length() - 1).split(",", -1)) {
+                String option = item.strip();
+                int equals = option.indexOf('=');
+                String key = equals < 0 ? option : option.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+                String value = equals < 0 ? "" : option.substring(equals + 1).strip();
+                switch (key) {
+                    case "timeout" -> {
+                        if (value.matches("\\d{1,9}") && Integer.parseInt(value) > 0) {
+                            timeout = Integer.parseInt(value);
+                        } else {
+                            error("timeout must be a whole number of seconds above 0, got " + show(value));
+                        }
+                    }
+                    case "src" -> {
+                        if (value.isEmpty()) {
+                            error("src needs an address, e.g. src=10.0.0.1");
+                        } else {
+                            source = address(value);
+                        }
+                    }
+                    default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS)");
+                }
+            }
+            return new RuleOptions(timeout, source);
+        }
+
+        private void error(String message) {
+            errors.add(new ConfigError(file, line, message));
+        }
+    }
+
+    /** A forwarding rule whose own allow/deny lines may still follow. */
+    private static final class PendingRule {
+        final int line;
+        final Endpoint bind;
+        final Endpoint connect;
+        final RuleOptions options;
+        final List<AddressPattern> allow = new ArrayList<>();
+        final List<AddressPattern> deny = new ArrayList<>();
+
+        PendingRule(int line, Endpoint bind, Endpoint connect, RuleOptions options) {
+            this.line = line;
+            this.bind = bind;
+            this.connect = connect;
+            this.options = options;
+        }
+    }
+
+    private record Port(int number, Protocol protocol) {
+    }
+
+    /** Splits on white space, keeping a bracketed group such as {@code [timeout=5, src=::1]} whole. */
+    static List<String> tokenize(String content) {
+        List<String> tokens = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int depth = 0;
+        for (int i = 0; i < content.length(); i++) {
+            char c = content.charAt(i);
+            if (Character.isWhitespace(c) && depth == 0) {
+                if (!current.isEmpty()) {
+                    tokens.add(current.toString());
+                    current.setLength(0);
+                }
+                continue;
+            }
+            if (c == '[') {
+                depth++;
+            } else if (c == ']' && depth > 0) {
+                depth--;
+            }
+            current.append(c);
+        }
+        if (!current.isEmpty()) {
+            tokens.add(current.toString());
+        }
+        return tokens;
+    }
+
+    private static boolean looksLikeAddress(String token) {
+        return token.startsWith("[") || token.indexOf(':') >= 0 || DOTTED_NUMBERS.matcher(token).matches()
+                || token.indexOf('.') > 0;
+    }
+
+    private static String unbracket(String token) {
+        return token.length() > 2 && token.startsWith("[") && token.endsWith("]")
+                ? token.substring(1, token.length() - 1) : token;
+    }
+
+    /** Quotes user text for a message, cut short and with control characters made visible. */
+    static String show(String text) {
+        StringBuilder shown = new StringBuilder("\"");
+        text.codePoints().limit(SHOWN_TEXT_LIMIT).forEach(c ->
+                shown.append(Character.isISOControl(c) ? String.format("\\x%02x", c) : Character.toString(c)));
+        if (text.codePointCount(0, text.length()) > SHOWN_TEXT_LIMIT) {
+            shown.append("...");
+        }
+        return shown.append('"').toString();
+    }
+}

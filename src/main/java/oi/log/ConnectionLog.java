@@ -1,0 +1,132 @@
+package oi.log;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+import oi.acl.AddressPattern;
+import oi.config.Endpoint;
+import org.tinylog.Logger;
+
+/**
+ * The per-connection log of the rules file's {@code logfile}, in rinetd's tab-separated layout
+ * or, with {@code logcommon}, in the Apache common-log layout.
+ *
+ * <p>Any thread may call {@link #record}; each line is flushed as it is written so none is lost
+ * when the process ends. {@link #reopen} follows a rotated file (SIGHUP, as logrotate expects).
+ */
+public final class ConnectionLog implements AutoCloseable {
+    // rinetd's strftime pattern, trailing space included, so existing parsers keep working.
+    private static final DateTimeFormatter TAB_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss ", Locale.ENGLISH);
+    private static final DateTimeFormatter COMMON_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+
+    private final ReentrantLock lock = new ReentrantLock(); // not synchronized: callers are virtual threads
+    private Path file;
+    private boolean common;
+    private Writer writer;
+
+    /** Starts with no file: records are dropped until {@link #configure} names one. */
+    public ConnectionLog() {
+    }
+
+    /**
+     * Points the log at a file (or at none when {@code file} is null), opening it for appending.
+     *
+     * @throws IOException when the file cannot be opened; the previous target stays in use
+     */
+    public void configure(Path file, boolean common) throws IOException {
+        lock.lock();
+        try {
+            Writer opened = file == null ? null : open(file);
+            closeWriter();
+            this.file = file;
+            this.common = common;
+            this.writer = opened;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes and reopens the same file, so a file moved away by logrotate is followed. */
+    public void reopen() {
+        lock.lock();
+        try {
+            if (file != null) {
+                closeWriter();
+                writer = open(file);
+            }
+        } catch (IOException e) {
+            Logger.error("cannot reopen connection log {}: {}", file, e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes one line for a finished connection. */
+    public void record(ConnectionRecord record) {
+        lock.lock();
+        try {
+            if (writer == null) {
+                return;
+            }
+            writer.write(common ? commonLine(record) : tabLine(record));
+            writer.flush();
+        } catch (IOException e) {
+            Logger.error("cannot write connection log {}: {}", file, e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** rinetd's tab layout, plus the duration in seconds as one more field. */
+    static String tabLine(ConnectionRecord r) {
+        Endpoint bind = r.rule().bind();
+        Endpoint connect = r.rule().connect();
+        return String.format(Locale.ROOT, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%.3f%n",
+                TAB_DATE.format(r.end()), AddressPattern.canonicalText(r.client()),
+                bind.host(), bind.port(), connect.host(), connect.port(),
+                r.bytesIn(), r.bytesOut(), r.outcome().word(), r.duration().toNanos() / 1e9);
+    }
+
+    /** rinetd's fake Apache request line, so web log analysers can read the traffic. */
+    static String commonLine(ConnectionRecord r) {
+        Endpoint bind = r.rule().bind();
+        Endpoint connect = r.rule().connect();
+        return String.format(Locale.ROOT, "%s - - [%s] \"GET /rinetd-services/%s/%d/%s/%d/%s HTTP/1.0\" 200 %d - - - %d%n",
+                AddressPattern.canonicalText(r.client()), COMMON_DATE.format(r.end()),
+                bind.host(), bind.port(), connect.host(), connect.port(), r.outcome().word(),
+                r.bytesOut(), r.bytesIn());
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closeWriter();
+            file = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Writer open(Path file) throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    private void closeWriter() {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (IOException e) {
+                Logger.warn("closing connection log {}: {}", file, e.getMessage());
+            }
+            writer = null;
+        }
+    }
+}

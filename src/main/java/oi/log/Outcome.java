@@ -1,0 +1,33 @@
+package oi.log;
+
+/**
+ * How a connection ended, in rinetd's log words. In rinetd's naming the "local" socket is the one
+ * towards the backend and the "remote" one is the client's.
+ */
+public enum Outcome {
+    /** The backend closed first. */
+    DONE_LOCAL_CLOSED("done-local-closed"),
+    /** The client closed first. */
+    DONE_REMOTE_CLOSED("done-remote-closed"),
+    /** The socket towards the backend could not be created. */
+    LOCAL_SOCKET_FAILED("local-socket-failed -"),
+    /** The rule's {@code src=} address could not be bound. */
+    LOCAL_BIND_FAILED("local-bind-failed -"),
+    /** The backend refused, was unreachable or did not answer in time. */
+    LOCAL_CONNECT_FAILED("local-connect-failed -"),
+    /** An allow list exists and the client matched none of it. */
+    NOT_ALLOWED("not-allowed"),
+    /** The client matched a deny pattern. */
+    DENIED("denied");
+
+    private final String word;
+
+    Outcome(String word) {
+        this.word = word;
+    }
+
+    /** The word written in the log. */
+    public String word() {
+        return word;
+    }
+}

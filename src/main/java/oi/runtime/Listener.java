@@ -1,0 +1,21 @@
+package oi.runtime;
+
+/** The socket one forwarding rule listens on, TCP or UDP, as the forwarder manages it. */
+public interface Listener extends AutoCloseable {
+
+    /** Starts serving clients. */
+    void start();
+
+    /** Applies a reloaded rule and access lists to clients that arrive from now on. */
+    void update(ActiveRule reloaded);
+
+    /** The rule this listener serves now. */
+    ActiveRule active();
+
+    /** The port actually bound, which differs from the rule's when it asked for port 0. */
+    int localPort();
+
+    /** Stops listening; sessions already running go on. */
+    @Override
+    void close();
+}

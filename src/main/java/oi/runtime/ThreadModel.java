@@ -1,0 +1,32 @@
+package oi.runtime;
+
+import java.util.Locale;
+
+/** Which threads run the pumps: the A/B switch of the thread-model study ({@code --threads}). */
+public enum ThreadModel {
+    /** One virtual thread per pump: cheap to create and park, the design's default. */
+    VIRTUAL,
+    /** One platform (kernel) thread per pump: the classic thread-per-connection baseline. */
+    PLATFORM;
+
+    /** Starts a named thread of this model. */
+    public Thread start(String name, Runnable task) {
+        Thread.Builder builder = this == VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
+        return builder.name(name).start(task);
+    }
+
+    /** Parses the flag value ({@code virtual} or {@code platform}). */
+    public static ThreadModel parse(String text) {
+        for (ThreadModel model : values()) {
+            if (model.name().equalsIgnoreCase(text)) {
+                return model;
+            }
+        }
+        throw new IllegalArgumentException("--threads must be virtual or platform, got \"" + text + "\"");
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,267 @@
+package oi.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
+import oi.config.Config;
+import oi.config.ConfigError;
+import oi.config.ConfigException;
+import oi.config.ConfigParser;
+import oi.config.ForwardRule;
+import oi.config.Protocol;
+import oi.log.ConnectionLog;
+import oi.runtime.ActiveRule;
+import oi.runtime.Context;
+import oi.runtime.Listener;
+import oi.runtime.LiveSessions;
+import oi.runtime.Settings;
+import oi.tcp.TcpListener;
+import org.tinylog.Logger;
+
+/**
+ * The running forwarder: one listener per rule, the connection log and the pid file, with
+ * reload (SIGHUP) and stop (SIGTERM) as rinetd has them.
+ *
+ * <p>{@link #start}, {@link #reload} and {@link #stop} may be called from any thread; they are
+ * serialized, and live connections are never touched by a reload.
+ */
+public final class Forwarder implements AutoCloseable {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final Settings settings;
+    private final ConfigParser parser;
+    private final Context context;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private Config config;
+    private boolean running;
+
+    /** A forwarder with the command line's settings; the parser is used again on reload. */
+    public Forwarder(Settings settings, ConfigParser parser) {
+        this.settings = settings;
+        this.parser = parser;
+        this.context = new Context(settings, new ConnectionLog(), new LiveSessions());
+    }
+
+    /**
+     * Binds every rule of the config and starts serving; on any failure nothing stays bound.
+     *
+     * @throws StartupException naming what could not be bound or opened
+     */
+    public void start(Config initial) throws StartupException {
+        lock.lock();
+        try {
+            Map<String, Listener> bound = bindAll(initial, Map.of());
+            try {
+                context.log().configure(initial.logFile(), initial.logCommon());
+            } catch (IOException e) {
+                bound.values().forEach(Listener::close);
+                throw new StartupException("cannot open logfile " + initial.logFile() + ": " + reason(e));
+            }
+            listeners.putAll(bound);
+            config = initial;
+            running = true;
+            writePidFile(initial.pidLogFile());
+            listeners.values().forEach(this::startListener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads the rules file again and swaps the new rules in: removed rules stop listening, new
+     * ones start, changed access lists apply to new clients, and live connections go on.
+     * A file with errors or a bind failure leaves the running config as it was.
+     *
+     * @return whether the new config is now in force
+     */
+    public boolean reload() {
+        lock.lock();
+        try {
+            if (!running) {
+                return false;
+            }
+            Config next;
+            try {
+                next = parser.parse(config.source());
+            } catch (ConfigException e) {
+                for (ConfigError error : e.errors()) {
+                    Logger.error("reload rejected: {}", error);
+                }
+                return false;
+            }
+            Map<String, Listener> added;
+            try {
+                added = bindAll(next, listeners);
+            } catch (StartupException e) {
+                Logger.error("reload rejected: {}", e.getMessage());
+                return false;
+            }
+            try {
+                context.log().configure(next.logFile(), next.logCommon());
+            } catch (IOException e) {
+                Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
+            }
+            Map<String, Listener> kept = new LinkedHashMap<>();
+            for (ForwardRule rule : next.rules()) {
+                String key = rule.bind().listenKey();
+                ActiveRule active = new ActiveRule(rule, next.globalAccess());
+                Listener listener = listeners.remove(key);
+                if (listener != null) {
+                    listener.update(active);
+                    kept.put(key, listener);
+                } else {
+                    kept.put(key, added.get(key));
+                }
+            }
+            listeners.values().forEach(listener -> {
+                Logger.info("stopped listening on {}", listener.active().rule().bind());
+                listener.close();
+            });
+            listeners.clear();
+            listeners.putAll(kept);
+            added.values().forEach(this::startListener);
+            if (!java.util.Objects.equals(config.pidLogFile(), next.pidLogFile())) {
+                deletePidFile(config.pidLogFile());
+                writePidFile(next.pidLogFile());
+            }
+            config = next;
+            Logger.info("reloaded {}: {} rules", next.source(), next.rules().size());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reopens the connection log, for log rotation. */
+    public void reopenLog() {
+        context.log().reopen();
+    }
+
+    /**
+     * Stops listening, ends every live connection (each still logs its line), removes the pid
+     * file and releases {@link #awaitStop}. Idempotent.
+     */
+    public void stop() {
+        lock.lock();
+        try {
+            if (!running) {
+                return;
+            }
+            running = false;
+            listeners.values().forEach(Listener::close);
+            listeners.clear();
+            context.live().abortAll();
+            try {
+                if (!context.live().awaitEmpty(STOP_GRACE)) {
+                    Logger.warn("{} connections still closing at exit", context.live().count());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            context.log().close();
+            deletePidFile(config.pidLogFile());
+        } finally {
+            lock.unlock();
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #stop} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The listeners in rule order, for tests and status: each knows its rule and bound port. */
+    public List<Listener> listeners() {
+        lock.lock();
+        try {
+            return List.copyOf(listeners.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The registry of live sessions. */
+    public LiveSessions live() {
+        return context.live();
+    }
+
+    /** Binds every rule of {@code next} that {@code existing} does not already listen for. */
+    private Map<String, Listener> bindAll(Config next, Map<String, Listener> existing) throws StartupException {
+        Map<String, Listener> bound = new HashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (ForwardRule rule : next.rules()) {
+            String key = rule.bind().listenKey();
+            if (existing.containsKey(key)) {
+                continue;
+            }
+            try {
+                bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
+            } catch (IOException e) {
+                failures.add(next.source() + ":" + rule.line() + ": cannot bind " + rule.bind() + ": " + reason(e));
+            }
+        }
+        if (!failures.isEmpty()) {
+            bound.values().forEach(Listener::close);
+            throw new StartupException(String.join("\n", failures));
+        }
+        return bound;
+    }
+
+    private Listener bind(ActiveRule active) throws IOException {
+        if (active.rule().bind().protocol() == Protocol.UDP || active.rule().connect().protocol() == Protocol.UDP) {
+            throw new IOException("UDP rules are not supported yet");
+        }
+        return TcpListener.bind(active, context);
+    }
+
+    private void startListener(Listener listener) {
+        listener.start();
+        ForwardRule rule = listener.active().rule();
+        Logger.info("listening on {} (port {}) -> {}, buffer {} bytes, {} threads", rule.bind(), listener.localPort(),
+                rule.connect(), settings.bufferSize(), settings.threads());
+    }
+
+    private static void writePidFile(Path pidFile) {
+        if (pidFile == null) {
+            return;
+        }
+        try {
+            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            Logger.error("cannot write pidlogfile {}: {}", pidFile, reason(e));
+        }
+    }
+
+    private static void deletePidFile(Path pidFile) {
+        if (pidFile == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            Logger.warn("cannot remove pidlogfile {}: {}", pidFile, reason(e));
+        }
+    }
+
+    /** An exception's message as a user reads it: the JDK's text, or its type when it has none. */
+    static String reason(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,146 @@
+package oi.tcp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.concurrent.atomic.AtomicReference;
+import oi.acl.AccessList;
+import oi.config.ForwardRule;
+import oi.log.ConnectionRecord;
+import oi.log.Outcome;
+import oi.runtime.ActiveRule;
+import oi.runtime.Context;
+import oi.runtime.Session;
+import org.tinylog.Logger;
+
+/**
+ * One accepted TCP connection from start to log line: access check, backend connect, two
+ * pumps, close.
+ *
+ * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend
+ * pump; a second thread of the same model runs backend-to-client. The session owns and closes
+ * both sockets.
+ */
+final class TcpSession implements Session, Runnable {
+    private final long id;
+    private final Socket client;
+    private final ActiveRule active;
+    private final Context context;
+    private final long startNanos = System.nanoTime();
+    private final Socket backend = new Socket();
+    private final AtomicReference<Pump> firstToEnd = new AtomicReference<>();
+    private Pump clientToBackend;
+    private Pump backendToClient;
+
+    TcpSession(long id, Socket client, ActiveRule active, Context context) {
+        this.id = id;
+        this.client = client;
+        this.active = active;
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        context.live().add(this);
+        try {
+            Outcome outcome = forward();
+            closeQuietly(client);
+            closeQuietly(backend);
+            log(outcome);
+        } finally {
+            context.live().remove(this);
+        }
+    }
+
+    private Outcome forward() {
+        ForwardRule rule = active.rule();
+        AccessList.Verdict verdict = active.check(client.getInetAddress());
+        if (verdict != AccessList.Verdict.ALLOWED) {
+            Logger.debug("#{} {} refused: {}", id, client.getRemoteSocketAddress(), verdict);
+            return verdict == AccessList.Verdict.DENIED ? Outcome.DENIED : Outcome.NOT_ALLOWED;
+        }
+        if (rule.options().source() != null) {
+            try {
+                backend.bind(new InetSocketAddress(rule.options().source(), 0));
+            } catch (IOException e) {
+                Logger.warn("#{} cannot bind source address {}: {}", id, rule.options().source(), e.getMessage());
+                return Outcome.LOCAL_BIND_FAILED;
+            }
+        }
+        try {
+            backend.connect(rule.connect().socketAddress(), (int) context.settings().connectTimeout().toMillis());
+            backend.setTcpNoDelay(true);
+            client.setTcpNoDelay(true);
+        } catch (IOException e) {
+            Logger.info("#{} backend {} failed: {}", id, rule.connect(), e.getMessage());
+            return Outcome.LOCAL_CONNECT_FAILED;
+        }
+        int bufferSize = context.settings().bufferSize();
+        clientToBackend = new Pump(client, backend, bufferSize);
+        backendToClient = new Pump(backend, client, bufferSize);
+        Thread other = context.settings().threads().start("oi-pump #" + id + " b→c", () -> pump(backendToClient));
+        pump(clientToBackend);
+        joinUninterruptibly(other);
+        // rinetd's words: the "local" socket is the backend's, the "remote" one the client's.
+        return firstToEnd.get() == backendToClient ? Outcome.DONE_LOCAL_CLOSED : Outcome.DONE_REMOTE_CLOSED;
+    }
+
+    private void pump(Pump pump) {
+        boolean clean = pump.copy();
+        firstToEnd.compareAndSet(null, pump);
+        if (!clean) {
+            abort(); // the peer must see a reset, not a clean end, and the other pump must stop too
+        }
+    }
+
+    @Override
+    public void abort() {
+        reset(client);
+        reset(backend);
+    }
+
+    private void log(Outcome outcome) {
+        long in = clientToBackend == null ? 0 : clientToBackend.bytes();
+        long out = backendToClient == null ? 0 : backendToClient.bytes();
+        Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
+        context.log().record(new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), active.rule(),
+                in, out, outcome, duration));
+        Logger.debug("#{} {} {} in={} out={} {}", id, client.getRemoteSocketAddress(), outcome.word(), in, out, duration);
+    }
+
+    private static void reset(Socket socket) {
+        try {
+            if (!socket.isClosed()) {
+                socket.setSoLinger(true, 0); // close() now sends RST instead of FIN
+            }
+        } catch (IOException e) {
+            // already closed by the other pump: nothing left to reset
+        }
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            Logger.trace(e, "close");
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
