@@ -32,7 +32,7 @@ run: build
 
 ## test: the whole test suite (unit and end-to-end, real sockets on loopback)
 test: deps
-	$(MVN) package
+	$(MVN) verify
 
 clean:
 	rm -rf target

@@ -1,0 +1,64 @@
+package oi.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+/** Deterministic pseudo-random payloads and SHA-256 over streams, for checksum transfers. */
+public final class Streams {
+    private static final int CHUNK = 64 * 1024;
+
+    private Streams() {
+    }
+
+    /** Writes {@code length} pseudo-random bytes from {@code seed}; returns their SHA-256. */
+    public static String send(OutputStream out, long length, long seed) throws IOException {
+        MessageDigest digest = sha256();
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] chunk = new byte[CHUNK];
+        long left = length;
+        while (left > 0) {
+            int n = (int) Math.min(CHUNK, left);
+            for (int i = 0; i < n; i += 8) {
+                long value = random.nextLong();
+                for (int j = 0; j < 8 && i + j < n; j++) {
+                    chunk[i + j] = (byte) (value >>> (8 * j));
+                }
+            }
+            out.write(chunk, 0, n);
+            digest.update(chunk, 0, n);
+            left -= n;
+        }
+        out.flush();
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Reads to end of stream; returns the SHA-256 and the count of what was read. */
+    public static Received receive(InputStream in) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] chunk = new byte[CHUNK];
+        long total = 0;
+        int n;
+        while ((n = in.read(chunk)) >= 0) {
+            digest.update(chunk, 0, n);
+            total += n;
+        }
+        return new Received(HexFormat.of().formatHex(digest.digest()), total);
+    }
+
+    /** What {@link #receive} saw. */
+    public record Received(String sha256, long bytes) {
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
