@@ -3,7 +3,7 @@
 
 JAVA_HOME := $(shell bin/java-home)
 export JAVA_HOME
-MVN := mvn -B -ntp -q
+MVN := mvn -B -ntp
 CONF ?= examples/rules.conf
 ARGS ?=
 
@@ -21,7 +21,7 @@ deps: check-java
 
 target/oi.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
 	@$(MAKE) -s deps
-	$(MVN) package -DskipTests
+	$(MVN) -q package -DskipTests
 
 ## build: the runnable jar with its dependencies inside, target/oi.jar
 build: target/oi.jar
