@@ -1,0 +1,225 @@
+package oi.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The rules-file language, directive by directive, and its error messages. */
+class ConfigParserTest {
+    private static final Path FILE = Path.of("/etc/test.conf");
+
+    @TempDir
+    Path dir;
+
+    /** A parser whose DNS knows only backend.example, so tests never leave the machine. */
+    private ConfigParser parser() throws Exception {
+        Path services = Files.writeString(dir.resolve("services"), """
+                ssh		22/tcp
+                domain		53/tcp
+                domain		53/udp
+                http		80/tcp		www		# WorldWideWeb HTTP
+                """);
+        return new ConfigParser(host -> {
+            if (host.equals("backend.example")) {
+                return InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3});
+            }
+            throw new UnknownHostException(host);
+        }, new Services(services));
+    }
+
+    private Config parse(String text) throws Exception {
+        return parser().parse(FILE, text);
+    }
+
+    private List<String> errors(String text) throws Exception {
+        try {
+            parse(text);
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected errors for: " + text);
+    }
+
+    @Test
+    void aForwardingRuleHasBindAndConnectSides() throws Exception {
+        ForwardRule rule = parse("0.0.0.0 8080 127.0.0.1 80\n").rules().get(0);
+        assertThat(rule.line()).isEqualTo(1);
+        assertThat(rule.bind().host()).isEqualTo("0.0.0.0");
+        assertThat(rule.bind().port()).isEqualTo(8080);
+        assertThat(rule.bind().protocol()).isEqualTo(Protocol.TCP);
+        assertThat(rule.connect().address().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(rule.connect().port()).isEqualTo(80);
+        assertThat(rule.options()).isEqualTo(RuleOptions.DEFAULTS);
+    }
+
+    @Test
+    void commentsBlankLinesAndAnyWhitespaceAreIgnored() throws Exception {
+        Config config = parse("# a comment\n\n   \t\n127.0.0.1\t\t1234   127.0.0.1 5678   # trailing comment\r\n");
+        assertThat(config.rules()).hasSize(1);
+        assertThat(config.rules().get(0).line()).isEqualTo(4);
+    }
+
+    @Test
+    void portsByServiceNameAndProtocolSuffix() throws Exception {
+        ForwardRule rule = parse("127.0.0.1 www 127.0.0.1 domain/udp\n").rules().get(0);
+        assertThat(rule.bind().port()).isEqualTo(80);
+        assertThat(rule.connect().port()).isEqualTo(53);
+        assertThat(rule.connect().protocol()).isEqualTo(Protocol.UDP);
+    }
+
+    @Test
+    void eachSideDefaultsToTcpOnItsOwnAsInRinetd() throws Exception {
+        ForwardRule rule = parse("0.0.0.0 8000/udp 10.1.1.2 80 [timeout=3600]\n").rules().get(0);
+        assertThat(rule.bind().protocol()).isEqualTo(Protocol.UDP);
+        assertThat(rule.connect().protocol()).isEqualTo(Protocol.TCP);
+        assertThat(rule.options().udpTimeoutSeconds()).isEqualTo(3600);
+    }
+
+    @Test
+    void optionsTimeoutAndSource() throws Exception {
+        ForwardRule rule = parse("127.0.0.1 8000/udp 192.168.1.2 8000/udp [src=192.168.1.2, timeout=1200]\n").rules().get(0);
+        assertThat(rule.options().udpTimeoutSeconds()).isEqualTo(1200);
+        assertThat(rule.options().source().getHostAddress()).isEqualTo("192.168.1.2");
+    }
+
+    @Test
+    void ipv6BareAndBracketedAndHostNames() throws Exception {
+        Config config = parse("""
+                ::1 80 192.168.1.2 80
+                [::] 81 [fe80::1] 80
+                0.0.0.0 82 backend.example 80
+                """);
+        assertThat(config.rules().get(0).bind().address().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(config.rules().get(1).bind().address().isAnyLocalAddress()).isTrue();
+        assertThat(config.rules().get(1).connect().host()).isEqualTo("fe80::1");
+        assertThat(config.rules().get(2).connect().host()).isEqualTo("backend.example");
+        assertThat(config.rules().get(2).connect().address().getHostAddress()).isEqualTo("10.1.2.3");
+    }
+
+    @Test
+    void allowAndDenyBeforeTheFirstRuleAreGlobalAndAfterItBelongToThatRule() throws Exception {
+        Config config = parse("""
+                allow 192.168.2.*
+                deny 192.168.2.1?
+                127.0.0.1 1 127.0.0.1 2
+                allow 10.0.0.0/8
+                127.0.0.1 3 127.0.0.1 4
+                deny fe80:*
+                deny 2001:db8::/32
+                """);
+        assertThat(config.globalAccess().allow()).extracting(p -> p.text()).containsExactly("192.168.2.*");
+        assertThat(config.globalAccess().deny()).extracting(p -> p.text()).containsExactly("192.168.2.1?");
+        assertThat(config.rules().get(0).access().allow()).extracting(p -> p.text()).containsExactly("10.0.0.0/8");
+        assertThat(config.rules().get(0).access().deny()).isEmpty();
+        assertThat(config.rules().get(1).access().deny()).extracting(p -> p.text()).containsExactly("fe80:*", "2001:db8::/32");
+    }
+
+    @Test
+    void logDirectives() throws Exception {
+        Config config = parse("logfile /var/log/rinetd.log\nlogcommon\npidlogfile /run/oi.pid\n");
+        assertThat(config.logFile()).isEqualTo(Path.of("/var/log/rinetd.log"));
+        assertThat(config.logCommon()).isTrue();
+        assertThat(config.pidLogFile()).isEqualTo(Path.of("/run/oi.pid"));
+        assertThat(parse("").logFile()).isNull();
+        assertThat(parse("").logCommon()).isFalse();
+    }
+
+    @Test
+    void directivesAreCaseInsensitive() throws Exception {
+        assertThat(parse("ALLOW 10.*\nLogCommon\n").logCommon()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            frobnicate 1 2                                 | /etc/test.conf:1: unknown directive "frobnicate"
+            127.0.0.1 80 127.0.0.1                         | /etc/test.conf:1: a forwarding rule is "bindaddress bindport connectaddress connectport [options]", got "127.0.0.1 80 127.0.0.1"
+            127.0.0.1 80/tpc 127.0.0.1 80                  | /etc/test.conf:1: unknown protocol "tpc" (use /tcp or /udp)
+            127.0.0.1 70000 127.0.0.1 80                   | /etc/test.conf:1: port "70000" out of range (1-65535)
+            127.0.0.1 80 127.0.0.1 0                       | /etc/test.conf:1: port "0" out of range (1-65535)
+            127.0.0.1 nosuchservice 127.0.0.1 80           | /etc/test.conf:1: unknown service "nosuchservice" for tcp (not in /etc/services)
+            127.0.0.1 8-0 127.0.0.1 80                     | /etc/test.conf:1: bad port "8-0"
+            300.1.1.1 80 127.0.0.1 80                      | /etc/test.conf:1: bad address "300.1.1.1"
+            127.0.0.1 80 [127.0.0.1] 80                    | /etc/test.conf:1: bad address "[127.0.0.1]": brackets hold an IPv6 address
+            127.0.0.1 80 fe80:::zz 80                      | /etc/test.conf:1: bad address "fe80:::zz"
+            127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
+            127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
+            127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
+            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS)
+            127.0.0.1 80 127.0.0.1 80 timeout=5            | /etc/test.conf:1: options go in brackets, e.g. [timeout=60,src=10.0.0.1], got "timeout=5"
+            allow                                          | /etc/test.conf:1: allow takes one pattern, e.g. "allow 192.168.1.*"
+            deny 10.0.0.1 10.0.0.2                         | /etc/test.conf:1: deny takes one pattern, e.g. "deny 192.168.1.*"
+            allow example.com                              | /etc/test.conf:1: bad pattern "example.com": use digits, '.', ':', hex letters, '?' and '*', or a CIDR block
+            allow 10.0.0.0/33                              | /etc/test.conf:1: bad CIDR block "10.0.0.0/33": prefix longer than the address
+            logfile                                        | /etc/test.conf:1: logfile needs a path
+            logcommon yes                                  | /etc/test.conf:1: logcommon takes no argument, got "yes"
+            """)
+    void everyMalformedLineIsReportedWithFileAndLine(String line, String expected) throws Exception {
+        assertThat(errors(line + "\n")).containsExactly(expected);
+    }
+
+    @Test
+    void allErrorsOfAFileAreReportedNotJustTheFirst() throws Exception {
+        assertThat(errors("""
+                127.0.0.1 80 127.0.0.1 80
+                bogus
+                127.0.0.1 81 127.0.0.1 99999
+                127.0.0.1 80 127.0.0.1 82
+                """)).containsExactly(
+                "/etc/test.conf:2: unknown directive \"bogus\"",
+                "/etc/test.conf:3: port \"99999\" out of range (1-65535)",
+                "/etc/test.conf:4: bind address 127.0.0.1:80 is already used by the rule at line 1");
+    }
+
+    @Test
+    void binaryAndOverlongTextIsShownShortAndPrintable() throws Exception {
+        String garbage = "\u0001\u0002zap" + "x".repeat(500);
+        assertThat(errors(garbage + "\n")).singleElement().asString()
+                .startsWith("/etc/test.conf:1: unknown directive \"\\x01\\x02zap")
+                .endsWith("...\"")
+                .hasSizeLessThan(140);
+    }
+
+    @Test
+    void aMissingFileIsOneClearError() {
+        assertThatThrownBy(() -> parser().parse(dir.resolve("nope.conf")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(dir.resolve("nope.conf") + ": no such rules file");
+    }
+
+    @Test
+    void rinetdsShippedConfigAndManPageExamplesAreAccepted() throws Exception {
+        Config config = parse("""
+                # from rinetd's man page and its shipped rinetd.conf
+                allow 192.168.2.*
+                deny 192.168.2.1?
+                allow fe80:*
+                deny 2001:618:*:e43f
+                206.125.69.81 80  10.1.1.2 80
+                0.0.0.0 23  10.1.1.2 23
+                206.125.69.81 81/tcp  10.1.1.2 8000/udp
+                0.0.0.0 8000/udp  10.1.1.2 80  [timeout=3600]
+                192.168.1.1 80  10.1.1.127 80  [src=10.1.1.2]
+                allow 206.125.69.*
+                0.0.0.0     8080        192.168.1.2     80
+                ::1         80        192.168.1.2     80
+                0.0.0.0     8081        fe80::1         80
+                127.0.0.1   4000      127.0.0.1       3000
+                127.0.0.1   4000/udp  127.0.0.1       22           [timeout=1200]
+                127.0.0.1   8000/udp  192.168.1.2     8000/udp     [src=192.168.1.2,timeout=1200]
+                logfile /var/log/rinetd.log
+                logcommon
+                """);
+        assertThat(config.rules()).hasSize(11);
+        assertThat(config.globalAccess().allow()).hasSize(2);
+        assertThat(config.rules().get(4).access().allow()).extracting(p -> p.text()).containsExactly("206.125.69.*");
+    }
+}
