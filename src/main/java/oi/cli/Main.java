@@ -38,7 +38,7 @@ public final class Main {
         try {
             commander.parse(args);
         } catch (ParameterException e) {
-            err.println("oi: " + e.getMessage());
+            err.println("oi: " + describe(e));
             err.print(usage(commander));
             return ExitCode.CMDERR;
         }
@@ -94,6 +94,14 @@ public final class Main {
                     + "\" is not a number of seconds between 1 and 999999");
         }
         return new Settings(buffer, threads, Duration.ofSeconds(Integer.parseInt(options.connectTimeout)));
+    }
+
+    /** JCommander's message, except that a stray word becomes "unknown option", as users say it. */
+    private static String describe(ParameterException e) {
+        java.util.regex.Matcher stray = java.util.regex.Pattern.compile("Was passed main parameter '(.*)' but no main parameter")
+                .matcher(String.valueOf(e.getMessage()));
+        return stray.find() ? (stray.group(1).startsWith("-") ? "unknown option " : "unexpected argument ")
+                + "\"" + stray.group(1) + "\"" : e.getMessage();
     }
 
     private static String usage(JCommander commander) {
