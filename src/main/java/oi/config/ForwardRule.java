@@ -10,6 +10,14 @@ import oi.acl.AccessList;
  */
 public record ForwardRule(int line, Endpoint bind, Endpoint connect, RuleOptions options, AccessList access) {
 
+    /**
+     * Identifies the listener this rule needs, so a reload keeps a socket whose address did not
+     * change. A bind port of 0 (any free port) is told apart by its line instead.
+     */
+    public String listenKey() {
+        return bind.port() == 0 ? bind.listenKey() + " line " + line : bind.listenKey();
+    }
+
     @Override
     public String toString() {
         return bind + " -> " + connect;

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +113,7 @@ public final class Forwarder implements AutoCloseable {
             }
             Map<String, Listener> kept = new LinkedHashMap<>();
             for (ForwardRule rule : next.rules()) {
-                String key = rule.bind().listenKey();
+                String key = rule.listenKey();
                 ActiveRule active = new ActiveRule(rule, next.globalAccess());
                 Listener listener = listeners.remove(key);
                 if (listener != null) {
@@ -204,10 +203,10 @@ public final class Forwarder implements AutoCloseable {
 
     /** Binds every rule of {@code next} that {@code existing} does not already listen for. */
     private Map<String, Listener> bindAll(Config next, Map<String, Listener> existing) throws StartupException {
-        Map<String, Listener> bound = new HashMap<>();
+        Map<String, Listener> bound = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (ForwardRule rule : next.rules()) {
-            String key = rule.bind().listenKey();
+            String key = rule.listenKey();
             if (existing.containsKey(key)) {
                 continue;
             }

@@ -1,0 +1,69 @@
+package oi.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import oi.acl.AccessList;
+import oi.config.Endpoint;
+import oi.config.ForwardRule;
+import oi.config.Protocol;
+import oi.config.RuleOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Both log layouts, byte for byte as rinetd 0.73 writes them (plus oi's duration field). */
+class ConnectionLogTest {
+    private static final ZonedDateTime WHEN = ZonedDateTime.of(2026, 11, 25, 2, 22, 6, 0, ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static ConnectionRecord record(Outcome outcome) throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        ForwardRule rule = new ForwardRule(1, new Endpoint("0.0.0.0", InetAddress.getByName("0.0.0.0"), 17001, Protocol.TCP),
+                new Endpoint("backend", loopback, 17002, Protocol.TCP), RuleOptions.DEFAULTS, AccessList.EMPTY);
+        return new ConnectionRecord(WHEN, loopback, rule, 3, 6, outcome, Duration.ofMillis(1234));
+    }
+
+    @Test
+    void tabLayoutIsRinetdsWithTheDurationAppended() throws Exception {
+        // rinetd 0.73 wrote: "25/Nov/2026:02:22:06 \t127.0.0.1\t127.0.0.1\t17001\t127.0.0.1\t17002\t3\t0\tdone-remote-closed"
+        assertThat(ConnectionLog.tabLine(record(Outcome.DONE_REMOTE_CLOSED))).isEqualTo(
+                "25/Nov/2026:02:22:06 \t127.0.0.1\t0.0.0.0\t17001\tbackend\t17002\t3\t6\tdone-remote-closed\t1.234"
+                        + System.lineSeparator());
+    }
+
+    @Test
+    void commonLayoutIsApachesWithRinetdsFakeRequest() throws Exception {
+        assertThat(ConnectionLog.commonLine(record(Outcome.NOT_ALLOWED))).isEqualTo(
+                "127.0.0.1 - - [25/Nov/2026:02:22:06 +0000] \"GET /rinetd-services/0.0.0.0/17001/backend/17002/not-allowed HTTP/1.0\" 200 6 - - - 3"
+                        + System.lineSeparator());
+    }
+
+    @Test
+    void reopenFollowsARotatedFile() throws Exception {
+        Path file = dir.resolve("oi.log");
+        try (ConnectionLog log = new ConnectionLog()) {
+            log.configure(file, false);
+            log.record(record(Outcome.DONE_LOCAL_CLOSED));
+            Path rotated = Files.move(file, dir.resolve("oi.log.1"));
+            log.reopen();
+            log.record(record(Outcome.DENIED));
+            assertThat(Files.readAllLines(rotated)).singleElement().asString().contains("done-local-closed");
+            assertThat(Files.readAllLines(file)).singleElement().asString().contains("\tdenied\t");
+        }
+    }
+
+    @Test
+    void withoutAFileRecordsAreDropped() throws Exception {
+        try (ConnectionLog log = new ConnectionLog()) {
+            log.record(record(Outcome.DENIED)); // must not throw
+        }
+        assertThat(dir).isEmptyDirectory();
+    }
+}

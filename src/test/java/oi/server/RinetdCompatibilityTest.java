@@ -1,0 +1,174 @@
+package oi.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import oi.runtime.Settings;
+import oi.testing.RunningForwarder;
+import oi.testing.TcpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** rinetd behaviour end to end: access rules, both log layouts, the pid file and live reload. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RinetdCompatibilityTest {
+
+    @TempDir
+    Path dir;
+
+    /** Sends a line and returns what came back before the forwarder closed the connection. */
+    private static String exchange(RunningForwarder oi, int rule) throws Exception {
+        try (Socket client = oi.connect(rule)) {
+            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    static List<String> awaitLines(Path log, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline) {
+            lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("expected " + count + " log lines in " + log + ", got " + lines);
+    }
+
+    @Test
+    void refusedClientsAreClosedAtOnceLoggedAndNeverReachTheBackend() throws Exception {
+        Path log = dir.resolve("oi.log");
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, """
+                     logfile %s
+                     deny 127.0.0.2
+                     127.0.0.1 0 127.0.0.1 %d
+                     127.0.0.1 0 127.0.0.1 %d
+                     allow 10.*
+                     127.0.0.1 0 127.0.0.1 %d
+                     deny 127.0.0.*
+                     """.formatted(log, backend.port(), backend.port(), backend.port()), Settings.DEFAULTS)) {
+            assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+            assertThat(exchange(oi, 1)).isEmpty();
+            assertThat(exchange(oi, 2)).isEmpty();
+            List<String> lines = awaitLines(log, 3);
+            assertThat(backend.accepted()).isEqualTo(1);
+            assertThat(lines).anyMatch(line -> line.contains("\t5\t5\tdone-remote-closed\t"));
+            assertThat(lines).anyMatch(line -> line.contains("\t0\t0\tnot-allowed\t"));
+            assertThat(lines).anyMatch(line -> line.contains("\t0\t0\tdenied\t"));
+        }
+    }
+
+    @Test
+    void aGlobalAllowThatMissesRefusesEveryRule() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "allow 10.0.0.0/8\n127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
+                     Settings.DEFAULTS)) {
+            assertThat(exchange(oi, 0)).isEmpty();
+            assertThat(backend.accepted()).isZero();
+        }
+    }
+
+    @Test
+    void logcommonWritesApacheLines() throws Exception {
+        Path log = dir.resolve("access.log");
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "logfile " + log + "\nlogcommon\n127.0.0.1 0 127.0.0.1 "
+                     + backend.port() + "\n", Settings.DEFAULTS)) {
+            exchange(oi, 0);
+            assertThat(awaitLines(log, 1).get(0)).matches(
+                    "127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}] \"GET /rinetd-services/127\\.0\\.0\\.1/0/127\\.0\\.0\\.1/"
+                            + backend.port() + "/done-remote-closed HTTP/1\\.0\" 200 5 - - - 5");
+        }
+    }
+
+    @Test
+    void thePidFileExistsWhileRunningAndIsRemovedAtExit() throws Exception {
+        Path pid = dir.resolve("oi.pid");
+        RunningForwarder oi = RunningForwarder.start(dir, "pidlogfile " + pid + "\n127.0.0.1 0 127.0.0.1 9\n", Settings.DEFAULTS);
+        assertThat(Files.readString(pid).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+        oi.close();
+        assertThat(pid).doesNotExist();
+    }
+
+    @Test
+    void reloadAddsAndRemovesRulesWhileALiveConnectionKeepsRunning() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS);
+             Socket live = oi.connect(0)) {
+            live.getOutputStream().write('a');
+            assertThat(live.getInputStream().read()).isEqualTo('a');
+            int oldPort = oi.port(0);
+
+            // The old rule goes (its port is not in the new file), a new one comes, with a deny for everyone.
+            // A port-0 rule is told apart by its line, so the comment makes the first rule a new one.
+            Files.writeString(oi.rulesFile(), "# reloaded\n127.0.0.1 0 127.0.0.1 " + backend.port() + "\n127.0.0.1 0 127.0.0.1 "
+                    + backend.port() + "\ndeny *\n");
+            assertThat(oi.forwarder().reload()).isTrue();
+
+            assertThat(oi.forwarder().listeners()).hasSize(2).noneMatch(l -> l.localPort() == oldPort);
+            assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+            assertThat(exchange(oi, 1)).isEmpty();
+            live.getOutputStream().write('b');
+            assertThat(live.getInputStream().read()).as("the connection accepted before the reload").isEqualTo('b');
+        }
+    }
+
+    @Test
+    void reloadKeepsAnUnchangedListenerAndAppliesItsNewAccessList() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            int port = probe.getLocalPort();
+            probe.close();
+            String rule = "127.0.0.1 " + port + " 127.0.0.1 " + backend.port() + "\n";
+            try (RunningForwarder oi = RunningForwarder.start(dir, rule, Settings.DEFAULTS)) {
+                var listener = oi.listener(0);
+                assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+                Files.writeString(oi.rulesFile(), rule + "deny 127.0.0.1\n");
+                assertThat(oi.forwarder().reload()).isTrue();
+                assertThat(oi.listener(0)).isSameAs(listener);
+                assertThat(exchange(oi, 0)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aBrokenFileIsRejectedOnReloadAndTheOldRulesStay() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS)) {
+            Files.writeString(oi.rulesFile(), "127.0.0.1 0 127.0.0.1\nbogus\n");
+            assertThat(oi.forwarder().reload()).isFalse();
+            assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+        }
+    }
+
+    @Test
+    void aReloadWhoseNewAddressCannotBeBoundChangesNothing() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS)) {
+            Files.writeString(oi.rulesFile(), "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n127.0.0.1 " + backend.port()
+                    + " 127.0.0.1 9\n");
+            assertThat(oi.forwarder().reload()).isFalse();
+            assertThat(oi.forwarder().listeners()).hasSize(1);
+            assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+        }
+    }
+
+    @Test
+    void stopWhenIdleIsTimely() throws Exception {
+        RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 9\n", Settings.DEFAULTS);
+        long start = System.nanoTime();
+        oi.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    }
+}
