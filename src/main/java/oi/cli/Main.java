@@ -68,6 +68,7 @@ public final class Main {
             return ExitCode.CMDERR;
         }
         Forwarder forwarder = new Forwarder(settings, parser);
+        Signals.install(forwarder); // before binding: a SIGTERM that arrives while starting must still exit 0
         try {
             forwarder.start(config);
         } catch (StartupException e) {
@@ -76,7 +77,6 @@ public final class Main {
             }
             return ExitCode.SYSERR;
         }
-        Signals.install(forwarder);
         try {
             forwarder.awaitStop();
         } catch (InterruptedException e) {

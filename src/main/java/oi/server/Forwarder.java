@@ -60,6 +60,9 @@ public final class Forwarder implements AutoCloseable {
     public void start(Config initial) throws StartupException {
         lock.lock();
         try {
+            if (stopped.getCount() == 0) {
+                return; // stopped before it started, e.g. by an early SIGTERM
+            }
             Map<String, Listener> bound = bindAll(initial, Map.of());
             try {
                 context.log().configure(initial.logFile(), initial.logCommon());
