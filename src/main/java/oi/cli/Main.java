@@ -89,11 +89,20 @@ public final class Main {
     static Settings settings(Options options) {
         int buffer = ByteSize.parse(options.buffer);
         ThreadModel threads = ThreadModel.parse(options.threads);
-        if (!options.connectTimeout.matches("\\d{1,6}") || Integer.parseInt(options.connectTimeout) == 0) {
-            throw new IllegalArgumentException("--connect-timeout \"" + options.connectTimeout
-                    + "\" is not a number of seconds between 1 and 999999");
+        int connectTimeout = number("--connect-timeout", options.connectTimeout, 1, 999_999, "a number of seconds");
+        int maxConns = number("--max-conns", options.maxConns, 1, 10_000_000, "a number of connections");
+        int idle = number("--idle-timeout", options.idleTimeout, 0, 999_999, "a number of seconds");
+        int drain = number("--drain", options.drain, 0, 999_999, "a number of seconds");
+        return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
+                !options.noKeepAlive, Duration.ofSeconds(drain));
+    }
+
+    /** A whole number flag value within bounds, or a one-line reason. */
+    private static int number(String flag, String text, int min, int max, String what) {
+        if (!text.matches("\\d{1,9}") || Integer.parseInt(text) < min || Integer.parseInt(text) > max) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\" is not " + what + " between " + min + " and " + max);
         }
-        return new Settings(buffer, threads, Duration.ofSeconds(Integer.parseInt(options.connectTimeout)));
+        return Integer.parseInt(text);
     }
 
     /** JCommander's message, except that a stray word becomes "unknown option", as users say it. */

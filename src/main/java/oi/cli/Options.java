@@ -20,6 +20,18 @@ final class Options {
     @Parameter(names = {"--connect-timeout"}, description = "Seconds a backend connect may take")
     String connectTimeout = "10";
 
+    @Parameter(names = {"--max-conns"}, description = "Live TCP connections allowed in the whole process; past it new clients are closed at once (per rule: [maxconns=N])")
+    String maxConns = "4096";
+
+    @Parameter(names = {"--idle-timeout"}, description = "Close a TCP connection that moved no bytes for this many seconds; 0 = never (per rule: [idle=N])")
+    String idleTimeout = "0";
+
+    @Parameter(names = {"--no-keepalive"}, description = "Do not set TCP keepalive on the client and backend sockets")
+    boolean noKeepAlive;
+
+    @Parameter(names = {"--drain"}, description = "On SIGTERM, stop accepting and let live connections finish for up to this many seconds; 0 = exit at once")
+    String drain = "0";
+
     @Parameter(names = {"-h", "--help"}, description = "Print this help and exit", help = true)
     boolean help;
 

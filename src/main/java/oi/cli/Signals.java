@@ -1,12 +1,14 @@
 package oi.cli;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import oi.server.Forwarder;
 import org.tinylog.Logger;
 import sun.misc.Signal;
 
 /**
  * rinetd's signals: SIGHUP reloads the rules and reopens the connection log, SIGTERM and SIGINT
- * stop the forwarder so that {@code main} returns and the process exits 0.
+ * stop the forwarder (after the drain, if any; a second one ends it at once) so that
+ * {@code main} returns and the process exits 0.
  */
 final class Signals {
 
@@ -20,8 +22,16 @@ final class Signals {
             forwarder.reopenLog();
             forwarder.reload();
         });
-        handle("TERM", forwarder::stop);
-        handle("INT", forwarder::stop);
+        AtomicInteger stops = new AtomicInteger();
+        Runnable stop = () -> {
+            if (stops.getAndIncrement() == 0) {
+                forwarder.stop();
+            } else {
+                forwarder.hurry(); // a second SIGTERM cuts the drain short
+            }
+        };
+        handle("TERM", stop);
+        handle("INT", stop);
     }
 
     private static void handle(String name, Runnable action) {

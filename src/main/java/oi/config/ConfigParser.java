@@ -270,19 +270,17 @@ public final class ConfigParser {
             }
             int timeout = RuleOptions.DEFAULT_UDP_TIMEOUT_SECONDS;
             InetAddress source = null;
+            int maxConns = 0;
+            int idle = RuleOptions.INHERIT;
             for (String item : token.substring(1, token.length() - 1).split(",", -1)) {
                 String option = item.strip();
                 int equals = option.indexOf('=');
                 String key = equals < 0 ? option : option.substring(0, equals).strip().toLowerCase(Locale.ROOT);
                 String value = equals < 0 ? "" : option.substring(equals + 1).strip();
                 switch (key) {
-                    case "timeout" -> {
-                        if (value.matches("\\d{1,9}") && Integer.parseInt(value) > 0) {
-                            timeout = Integer.parseInt(value);
-                        } else {
-                            error("timeout must be a whole number of seconds above 0, got " + show(value));
-                        }
-                    }
+                    case "timeout" -> timeout = count(value, 1, "timeout must be a whole number of seconds above 0");
+                    case "maxconns" -> maxConns = count(value, 1, "maxconns must be a whole number above 0");
+                    case "idle" -> idle = count(value, 0, "idle must be a whole number of seconds, 0 for never");
                     case "src" -> {
                         if (value.isEmpty()) {
                             error("src needs an address, e.g. src=10.0.0.1");
@@ -290,10 +288,19 @@ public final class ConfigParser {
                             source = address(value);
                         }
                     }
-                    default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS)");
+                    default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N)");
                 }
             }
-            return new RuleOptions(timeout, source);
+            return new RuleOptions(timeout, source, maxConns, idle);
+        }
+
+        /** A whole number of at least {@code min}, or the error's text and {@code min} when it is not. */
+        private int count(String value, int min, String message) {
+            if (value.matches("\\d{1,9}") && Integer.parseInt(value) >= min) {
+                return Integer.parseInt(value);
+            }
+            error(message + ", got " + show(value));
+            return min;
         }
 
         private void error(String message) {

@@ -18,7 +18,11 @@ public enum Outcome {
     /** An allow list exists and the client matched none of it. */
     NOT_ALLOWED("not-allowed"),
     /** The client matched a deny pattern. */
-    DENIED("denied");
+    DENIED("denied"),
+    /** {@code --max-conns} or the rule's {@code maxconns} was reached (oi's word; rinetd has no limit). */
+    REFUSED_MAXCONNS("refused-maxconns"),
+    /** No bytes moved for the idle timeout (oi's word; rinetd has no idle timeout). */
+    IDLE_TIMEOUT("idle-timeout");
 
     private final String word;
 

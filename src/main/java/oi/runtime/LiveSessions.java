@@ -50,6 +50,25 @@ public final class LiveSessions {
         sessions.forEach(Session::abort);
     }
 
+    /**
+     * Starts the one thread that ends idle sessions, checking every {@code period}; it stops
+     * when {@code running} says so. One sweeper for the process keeps idle timeouts from
+     * costing a timer per connection or per read.
+     */
+    public Thread startIdleSweeper(Duration period, java.util.function.BooleanSupplier running) {
+        return Thread.ofPlatform().daemon(true).name("oi-idle-sweeper").start(() -> {
+            while (running.getAsBoolean()) {
+                try {
+                    Thread.sleep(period);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                sessions.forEach(session -> session.expireIfIdle(now));
+            }
+        });
+    }
+
     /** Waits until no session runs or the time is up; returns whether none runs. */
     public boolean awaitEmpty(Duration limit) throws InterruptedException {
         long nanos = limit.toNanos();

@@ -8,19 +8,41 @@ import java.time.Duration;
  * @param bufferSize bytes each pump reads at most at once ({@code --buffer})
  * @param threads the thread model of the pumps ({@code --threads})
  * @param connectTimeout how long a backend connect may take ({@code --connect-timeout})
+ * @param maxConns live TCP connections allowed in the whole process ({@code --max-conns})
+ * @param idleTimeout how long a TCP connection may carry no bytes before it is closed; zero
+ *     for never ({@code --idle-timeout}); a rule's {@code [idle=N]} overrides it
+ * @param keepAlive whether TCP keepalive is set on both sockets ({@code --no-keepalive} clears it)
+ * @param drain how long SIGTERM lets live connections finish before closing them ({@code --drain})
  */
-public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout) {
+public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
+                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain) {
 
-    /** The defaults of the command line: 64 KiB, virtual threads, 10 s. */
-    public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10));
+    /** The defaults of the command line. */
+    public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
+            4096, Duration.ZERO, true, Duration.ZERO);
 
     /** A copy with another buffer size. */
     public Settings withBufferSize(int bytes) {
-        return new Settings(bytes, threads, connectTimeout);
+        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain);
     }
 
     /** A copy with another thread model. */
     public Settings withThreads(ThreadModel model) {
-        return new Settings(bufferSize, model, connectTimeout);
+        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain);
+    }
+
+    /** A copy with another process-wide connection limit. */
+    public Settings withMaxConns(int limit) {
+        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain);
+    }
+
+    /** A copy with another idle timeout. */
+    public Settings withIdleTimeout(Duration timeout) {
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain);
+    }
+
+    /** A copy with another drain time. */
+    public Settings withDrain(Duration time) {
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time);
     }
 }

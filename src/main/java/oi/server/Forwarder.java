@@ -17,7 +17,6 @@ import oi.config.ConfigException;
 import oi.config.ConfigParser;
 import oi.config.ForwardRule;
 import oi.config.Protocol;
-import oi.log.ConnectionLog;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
 import oi.runtime.Listener;
@@ -35,6 +34,7 @@ import org.tinylog.Logger;
  */
 public final class Forwarder implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    private static final Duration IDLE_SWEEP_PERIOD = Duration.ofMillis(250);
 
     private final Settings settings;
     private final ConfigParser parser;
@@ -49,7 +49,7 @@ public final class Forwarder implements AutoCloseable {
     public Forwarder(Settings settings, ConfigParser parser) {
         this.settings = settings;
         this.parser = parser;
-        this.context = new Context(settings, new ConnectionLog(), new LiveSessions());
+        this.context = Context.create(settings);
     }
 
     /**
@@ -75,6 +75,7 @@ public final class Forwarder implements AutoCloseable {
             running = true;
             writePidFile(initial.pidLogFile());
             listeners.values().forEach(this::startListener);
+            context.live().startIdleSweeper(IDLE_SWEEP_PERIOD, () -> stopped.getCount() > 0);
         } finally {
             lock.unlock();
         }
@@ -151,8 +152,8 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Stops listening, ends every live connection (each still logs its line), removes the pid
-     * file and releases {@link #awaitStop}. Idempotent.
+     * Stops listening, lets live connections finish for up to {@code --drain}, ends the rest
+     * (each still logs its line), removes the pid file and releases {@link #awaitStop}. Idempotent.
      */
     public void stop() {
         lock.lock();
@@ -163,6 +164,15 @@ public final class Forwarder implements AutoCloseable {
             running = false;
             listeners.values().forEach(Listener::close);
             listeners.clear();
+            Duration drain = settings.drain();
+            if (drain.isPositive() && context.live().count() > 0) {
+                Logger.info("draining {} connections for up to {} s", context.live().count(), drain.toSeconds());
+                try {
+                    context.live().awaitEmpty(drain);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             context.live().abortAll();
             try {
                 if (!context.live().awaitEmpty(STOP_GRACE)) {
@@ -177,6 +187,11 @@ public final class Forwarder implements AutoCloseable {
             lock.unlock();
             stopped.countDown();
         }
+    }
+
+    /** Ends every live connection now, cutting a drain short (a second SIGTERM). */
+    public void hurry() {
+        context.live().abortAll();
     }
 
     /** Blocks until {@link #stop} has finished. */

@@ -17,6 +17,7 @@ final class Pump {
     private final Socket to;
     private final int bufferSize;
     private volatile long bytes;
+    private volatile long lastActivityNanos = System.nanoTime();
 
     Pump(Socket from, Socket to, int bufferSize) {
         this.from = from;
@@ -37,6 +38,7 @@ final class Pump {
             OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                lastActivityNanos = System.nanoTime();
                 out.write(buffer, 0, n);
                 bytes += n; // only this thread writes; volatile so others may read a fresh count
             }
@@ -45,6 +47,11 @@ final class Pump {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** When this direction last read bytes, for the idle sweeper. */
+    long lastActivityNanos() {
+        return lastActivityNanos;
     }
 
     /** Bytes written to {@code to} so far. */

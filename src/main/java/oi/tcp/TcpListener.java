@@ -3,7 +3,9 @@ package oi.tcp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import oi.log.Outcome;
 import oi.runtime.ActiveRule;
+import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
 import oi.runtime.Listener;
 import org.tinylog.Logger;
@@ -19,6 +21,7 @@ public final class TcpListener implements Listener {
 
     private final ServerSocket server;
     private final Context context;
+    private final ConnectionLimit ruleConnections = new ConnectionLimit();
     private volatile ActiveRule active;
     private Thread acceptor;
 
@@ -68,20 +71,55 @@ public final class TcpListener implements Listener {
     }
 
     private void acceptLoop() {
+        int failures = 0;
         while (!server.isClosed()) {
             Socket client;
             try {
                 client = server.accept();
             } catch (IOException e) {
-                if (!server.isClosed()) {
-                    Logger.warn("accept on {} failed: {}", active.rule().bind(), e.getMessage());
-                    pause(ACCEPT_BACKOFF_MILLIS); // e.g. out of descriptors: retrying at once would spin
+                if (server.isClosed()) {
+                    break;
                 }
+                // e.g. out of descriptors (EMFILE): say so once per burst, and back off instead of spinning
+                if (failures++ == 0) {
+                    Logger.warn("accept on {} failed: {}; retrying every {} ms", active.rule().bind(), e.getMessage(),
+                            ACCEPT_BACKOFF_MILLIS);
+                }
+                pause(ACCEPT_BACKOFF_MILLIS);
                 continue;
             }
-            long id = context.live().nextId();
-            TcpSession session = new TcpSession(id, client, active, context);
-            context.settings().threads().start("oi-pump #" + id + " c→b", session);
+            if (failures > 0) {
+                Logger.info("accept on {} works again after {} failures", active.rule().bind(), failures);
+                failures = 0;
+            }
+            dispatch(client);
+        }
+    }
+
+    /** Starts a session for an accepted client, or refuses it at once when a limit is reached. */
+    private void dispatch(Socket client) {
+        ActiveRule rule = active;
+        ConnectionLimit processLimit = context.connections();
+        if (!processLimit.tryAcquire(context.settings().maxConns())) {
+            TcpSession.reject(client, rule, context, Outcome.REFUSED_MAXCONNS);
+            return;
+        }
+        if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
+            processLimit.release();
+            TcpSession.reject(client, rule, context, Outcome.REFUSED_MAXCONNS);
+            return;
+        }
+        Runnable release = () -> {
+            ruleConnections.release();
+            processLimit.release();
+        };
+        long id = context.live().nextId();
+        try {
+            context.settings().threads().start("oi-pump #" + id + " c→b", new TcpSession(id, client, rule, context, release));
+        } catch (OutOfMemoryError | RuntimeException e) { // no thread could be had: refuse this client, keep serving
+            release.run();
+            Logger.error("#{} cannot start a thread: {}", id, e.toString());
+            TcpSession.reject(client, rule, context, Outcome.LOCAL_SOCKET_FAILED);
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicReference;
 import oi.acl.AccessList;
 import oi.config.ForwardRule;
+import oi.config.RuleOptions;
 import oi.log.ConnectionRecord;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
@@ -21,24 +22,31 @@ import org.tinylog.Logger;
  *
  * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend
  * pump; a second thread of the same model runs backend-to-client. The session owns and closes
- * both sockets.
+ * both sockets, and gives its connection-limit slots back through {@code release} when it ends.
  */
 final class TcpSession implements Session, Runnable {
     private final long id;
     private final Socket client;
     private final ActiveRule active;
     private final Context context;
+    private final Runnable release;
+    private final long idleLimitNanos;
     private final long startNanos = System.nanoTime();
     private final Socket backend = new Socket();
     private final AtomicReference<Pump> firstToEnd = new AtomicReference<>();
-    private Pump clientToBackend;
-    private Pump backendToClient;
+    private volatile Pump clientToBackend;
+    private volatile Pump backendToClient;
+    private volatile boolean expired;
 
-    TcpSession(long id, Socket client, ActiveRule active, Context context) {
+    TcpSession(long id, Socket client, ActiveRule active, Context context, Runnable release) {
         this.id = id;
         this.client = client;
         this.active = active;
         this.context = context;
+        this.release = release;
+        int ruleIdle = active.rule().options().idleSeconds();
+        this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? context.settings().idleTimeout().toNanos()
+                                                              : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
     @Override
@@ -48,10 +56,18 @@ final class TcpSession implements Session, Runnable {
             Outcome outcome = forward();
             closeQuietly(client);
             closeQuietly(backend);
-            log(outcome);
+            log(context, client, active.rule(), outcome, startNanos, bytes(clientToBackend), bytes(backendToClient));
         } finally {
             context.live().remove(this);
+            release.run();
         }
+    }
+
+    /** Closes a client that is refused before its session starts (e.g. over a limit) and logs why. */
+    static void reject(Socket client, ActiveRule active, Context context, Outcome outcome) {
+        long start = System.nanoTime();
+        closeQuietly(client);
+        log(context, client, active.rule(), outcome, start, 0, 0);
     }
 
     private Outcome forward() {
@@ -71,8 +87,10 @@ final class TcpSession implements Session, Runnable {
         }
         try {
             backend.connect(rule.connect().socketAddress(), (int) context.settings().connectTimeout().toMillis());
-            backend.setTcpNoDelay(true);
-            client.setTcpNoDelay(true);
+            for (Socket socket : new Socket[] {client, backend}) {
+                socket.setTcpNoDelay(true);
+                socket.setKeepAlive(context.settings().keepAlive());
+            }
         } catch (IOException e) {
             Logger.info("#{} backend {} failed: {}", id, rule.connect(), e.getMessage());
             return Outcome.LOCAL_CONNECT_FAILED;
@@ -83,6 +101,9 @@ final class TcpSession implements Session, Runnable {
         Thread other = context.settings().threads().start("oi-pump #" + id + " b→c", () -> pump(backendToClient));
         pump(clientToBackend);
         joinUninterruptibly(other);
+        if (expired) {
+            return Outcome.IDLE_TIMEOUT;
+        }
         // rinetd's words: the "local" socket is the backend's, the "remote" one the client's.
         return firstToEnd.get() == backendToClient ? Outcome.DONE_LOCAL_CLOSED : Outcome.DONE_REMOTE_CLOSED;
     }
@@ -90,7 +111,7 @@ final class TcpSession implements Session, Runnable {
     private void pump(Pump pump) {
         boolean clean = pump.copy();
         firstToEnd.compareAndSet(null, pump);
-        if (!clean) {
+        if (!clean && !expired) {
             abort(); // the peer must see a reset, not a clean end, and the other pump must stop too
         }
     }
@@ -101,13 +122,32 @@ final class TcpSession implements Session, Runnable {
         reset(backend);
     }
 
-    private void log(Outcome outcome) {
-        long in = clientToBackend == null ? 0 : clientToBackend.bytes();
-        long out = backendToClient == null ? 0 : backendToClient.bytes();
+    @Override
+    public void expireIfIdle(long nowNanos) {
+        Pump toBackend = clientToBackend;
+        Pump toClient = backendToClient;
+        if (idleLimitNanos <= 0 || toBackend == null || toClient == null) {
+            return; // no limit, or still connecting: the connect timeout covers that
+        }
+        long last = Math.max(toBackend.lastActivityNanos(), toClient.lastActivityNanos());
+        if (nowNanos - last > idleLimitNanos) {
+            expired = true;
+            Logger.debug("#{} idle for {} ms: closing", id, (nowNanos - last) / 1_000_000);
+            closeQuietly(client); // a plain close: an idle peer gets a FIN, not a reset
+            closeQuietly(backend);
+        }
+    }
+
+    private static long bytes(Pump pump) {
+        return pump == null ? 0 : pump.bytes();
+    }
+
+    private static void log(Context context, Socket client, ForwardRule rule, Outcome outcome, long startNanos,
+                            long in, long out) {
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        context.log().record(new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), active.rule(),
+        context.log().record(new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), rule,
                 in, out, outcome, duration));
-        Logger.debug("#{} {} {} in={} out={} {}", id, client.getRemoteSocketAddress(), outcome.word(), in, out, duration);
+        Logger.debug("{} {} in={} out={} {}", client.getRemoteSocketAddress(), outcome.word(), in, out, duration);
     }
 
     private static void reset(Socket socket) {

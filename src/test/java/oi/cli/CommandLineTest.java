@@ -34,7 +34,7 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("--conf-file", "--foreground", "--buffer", "--threads", "--connect-timeout",
-                "--help", "--version", "SIGHUP");
+                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "SIGHUP");
     }
 
     @Test
@@ -59,6 +59,9 @@ class CommandLineTest {
             --threads green       | oi: --threads must be virtual or platform, got "green"
             --connect-timeout 0   | oi: --connect-timeout "0" is not a number of seconds between 1 and 999999
             --connect-timeout x   | oi: --connect-timeout "x" is not a number of seconds between 1 and 999999
+            --max-conns 0         | oi: --max-conns "0" is not a number of connections between 1 and 10000000
+            --idle-timeout -5     | oi: --idle-timeout "-5" is not a number of seconds between 0 and 999999
+            --drain soon          | oi: --drain "soon" is not a number of seconds between 0 and 999999
             """)
     void badValuesGiveOneLineAndExitTwo(String args, String message) {
         Result result = run(args.split(" "));

@@ -92,6 +92,15 @@ class ConfigParserTest {
     }
 
     @Test
+    void connectionLimitAndIdleTimeoutPerRule() throws Exception {
+        ForwardRule rule = parse("127.0.0.1 80 127.0.0.1 81 [maxconns=10, idle=30]\n").rules().get(0);
+        assertThat(rule.options().maxConns()).isEqualTo(10);
+        assertThat(rule.options().idleSeconds()).isEqualTo(30);
+        assertThat(parse("127.0.0.1 80 127.0.0.1 81 [idle=0]\n").rules().get(0).options().idleSeconds()).isZero();
+        assertThat(RuleOptions.DEFAULTS.idleSeconds()).isEqualTo(RuleOptions.INHERIT);
+    }
+
+    @Test
     void ipv6BareAndBracketedAndHostNames() throws Exception {
         Config config = parse("""
                 ::1 80 192.168.1.2 80
@@ -153,7 +162,9 @@ class ConfigParserTest {
             127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
             127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
-            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS)
+            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N)
+            127.0.0.1 80 127.0.0.1 80 [maxconns=0]         | /etc/test.conf:1: maxconns must be a whole number above 0, got "0"
+            127.0.0.1 80 127.0.0.1 80 [idle=-1]            | /etc/test.conf:1: idle must be a whole number of seconds, 0 for never, got "-1"
             127.0.0.1 80 127.0.0.1 80 timeout=5            | /etc/test.conf:1: options go in brackets, e.g. [timeout=60,src=10.0.0.1], got "timeout=5"
             allow                                          | /etc/test.conf:1: allow takes one pattern, e.g. "allow 192.168.1.*"
             deny 10.0.0.1 10.0.0.2                         | /etc/test.conf:1: deny takes one pattern, e.g. "deny 192.168.1.*"

@@ -80,7 +80,7 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), new Settings(buffer, threads, Duration.ofSeconds(5)), "");
+             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS.withBufferSize(buffer).withThreads(threads), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {
