@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oi.runtime.Settings;
+import oi.testing.LogLines;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
@@ -32,18 +33,6 @@ class RinetdCompatibilityTest {
         }
     }
 
-    static List<String> awaitLines(Path log, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            if (lines.size() >= count) {
-                return lines;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("expected " + count + " log lines in " + log + ", got " + lines);
-    }
 
     @Test
     void refusedClientsAreClosedAtOnceLoggedAndNeverReachTheBackend() throws Exception {
@@ -61,7 +50,7 @@ class RinetdCompatibilityTest {
             assertThat(exchange(oi, 0)).isEqualTo("ping\n");
             assertThat(exchange(oi, 1)).isEmpty();
             assertThat(exchange(oi, 2)).isEmpty();
-            List<String> lines = awaitLines(log, 3);
+            List<String> lines = LogLines.await(log, 3);
             assertThat(backend.accepted()).isEqualTo(1);
             assertThat(lines).anyMatch(line -> line.contains("\t5\t5\tdone-remote-closed\t"));
             assertThat(lines).anyMatch(line -> line.contains("\t0\t0\tnot-allowed\t"));
@@ -86,7 +75,7 @@ class RinetdCompatibilityTest {
              RunningForwarder oi = RunningForwarder.start(dir, "logfile " + log + "\nlogcommon\n127.0.0.1 0 127.0.0.1 "
                      + backend.port() + "\n", Settings.DEFAULTS)) {
             exchange(oi, 0);
-            assertThat(awaitLines(log, 1).get(0)).matches(
+            assertThat(LogLines.await(log, 1).get(0)).matches(
                     "127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}] \"GET /rinetd-services/127\\.0\\.0\\.1/0/127\\.0\\.0\\.1/"
                             + backend.port() + "/done-remote-closed HTTP/1\\.0\" 200 5 - - - 5");
         }

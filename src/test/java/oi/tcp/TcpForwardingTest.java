@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.testing.Fds;
+import oi.testing.LogLines;
 import oi.testing.RunningForwarder;
 import oi.testing.Streams;
 import oi.testing.TcpServer;
@@ -123,7 +124,7 @@ class TcpForwardingTest {
              Socket client = oi.connect(0)) {
             assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye\n");
             client.close();
-            assertThat(awaitLines(log, 1).get(0)).contains("\t0\t4\tdone-local-closed\t");
+            assertThat(LogLines.await(log, 1).get(0)).contains("\t0\t4\tdone-local-closed\t");
         }
     }
 
@@ -161,7 +162,7 @@ class TcpForwardingTest {
             for (int i = 0; i < 50; i++) {
                 refusedRoundTrip(oi);
             }
-            assertThat(awaitLines(log, 51)).allMatch(line -> line.contains("local-connect-failed -"));
+            assertThat(LogLines.await(log, 51)).allMatch(line -> line.contains("local-connect-failed -"));
             assertThat(Fds.awaitAtMost(baseline, Duration.ofSeconds(5))).isLessThanOrEqualTo(baseline);
             assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(5))).isTrue();
         }
@@ -244,16 +245,4 @@ class TcpForwardingTest {
         }
     }
 
-    static List<String> awaitLines(Path log, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            if (lines.size() >= count) {
-                return lines;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("expected " + count + " log lines in " + log + ", got " + lines);
-    }
 }
