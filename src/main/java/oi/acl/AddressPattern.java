@@ -46,27 +46,33 @@ public sealed interface AddressPattern {
 
         @Override
         public boolean matches(InetAddress address) {
-            return glob(text, 0, canonicalText(address).toLowerCase(), 0);
+            return glob(text.toLowerCase(), canonicalText(address).toLowerCase());
         }
 
-        private static boolean glob(String pattern, int p, String subject, int s) {
-            while (p < pattern.length()) {
-                char c = Character.toLowerCase(pattern.charAt(p));
-                if (c == '*') {
-                    for (int from = s; from <= subject.length(); from++) {
-                        if (glob(pattern, p + 1, subject, from)) {
-                            return true;
-                        }
-                    }
+        /** Glob matching that backtracks only to the last {@code *}: linear, whatever the pattern. */
+        private static boolean glob(String pattern, String subject) {
+            int p = 0;
+            int s = 0;
+            int star = -1;
+            int resume = 0;
+            while (s < subject.length()) {
+                if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == subject.charAt(s))) {
+                    p++;
+                    s++;
+                } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                    star = p++;
+                    resume = s;
+                } else if (star >= 0) {
+                    p = star + 1;
+                    s = ++resume;
+                } else {
                     return false;
                 }
-                if (s >= subject.length() || (c != '?' && c != subject.charAt(s))) {
-                    return false;
-                }
-                p++;
-                s++;
             }
-            return s == subject.length();
+            while (p < pattern.length() && pattern.charAt(p) == '*') {
+                p++;
+            }
+            return p == pattern.length();
         }
     }
 
