@@ -25,6 +25,7 @@ import org.tinylog.Logger;
  * both sockets, and gives its connection-limit slots back through {@code release} when it ends.
  */
 final class TcpSession implements Session, Runnable {
+    private static final long SETTLE_NANOS = 5_000_000;
     private final long id;
     private final Socket client;
     private final ActiveRule active;
@@ -98,8 +99,9 @@ final class TcpSession implements Session, Runnable {
         int bufferSize = context.settings().bufferSize();
         clientToBackend = new Pump(client, backend, bufferSize);
         backendToClient = new Pump(backend, client, bufferSize);
-        Thread other = context.settings().threads().start("oi-pump #" + id + " b→c", () -> pump(backendToClient));
-        pump(clientToBackend);
+        Thread other = context.settings().threads().start("oi-pump #" + id + " b→c",
+                () -> pump(backendToClient, clientToBackend));
+        pump(clientToBackend, backendToClient);
         joinUninterruptibly(other);
         if (expired) {
             return Outcome.IDLE_TIMEOUT;
@@ -108,11 +110,24 @@ final class TcpSession implements Session, Runnable {
         return firstToEnd.get() == backendToClient ? Outcome.DONE_LOCAL_CLOSED : Outcome.DONE_REMOTE_CLOSED;
     }
 
-    private void pump(Pump pump) {
-        boolean clean = pump.copy();
+    private void pump(Pump pump, Pump opposite) {
+        // A clean end is only clean if the opposite pump's write into the same socket did not
+        // just swallow the peer's reset; a write stuck on a slow peer is not waited for long.
+        boolean clean = pump.copy() && !opposite.writeFailed(SETTLE_NANOS);
         firstToEnd.compareAndSet(null, pump);
-        if (!clean && !expired) {
+        if (clean) {
+            halfClose(pump.to());
+        } else if (!expired) {
             abort(); // the peer must see a reset, not a clean end, and the other pump must stop too
+        }
+    }
+
+    /** Passes an end of stream on: the peer reads end of stream while its own direction runs on. */
+    private void halfClose(Socket socket) {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            abort();
         }
     }
 
