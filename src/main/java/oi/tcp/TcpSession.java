@@ -59,8 +59,8 @@ final class TcpSession implements Session, Runnable {
             closeQuietly(backend);
             log(context, client, active.rule(), outcome, startNanos, bytes(clientToBackend), bytes(backendToClient));
         } finally {
+            release.run(); // before leaving the registry: whoever sees no live session may count on the slot
             context.live().remove(this);
-            release.run();
         }
     }
 
