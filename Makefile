@@ -7,7 +7,7 @@ MVN := mvn -B -ntp
 CONF ?= examples/rules.conf
 ARGS ?=
 
-.PHONY: all build run test clean deps check-java
+.PHONY: all build run test soak clean deps check-java
 
 all: build
 
@@ -33,6 +33,11 @@ run: build
 ## test: the whole test suite (unit and end-to-end, real sockets on loopback)
 test: deps
 	$(MVN) verify
+
+## soak: the fault mix of the tests, round after round for SOAK_SECONDS (default 600); not in CI
+SOAK_SECONDS ?= 600
+soak: deps
+	$(MVN) test -Dtest='FaultsTest#soak' -Doi.excludedGroups=none -Dgroups=soak -Doi.soak.seconds=$(SOAK_SECONDS) -Dsurefire.failIfNoSpecifiedTests=false
 
 clean:
 	rm -rf target

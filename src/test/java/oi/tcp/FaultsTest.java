@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import oi.runtime.Settings;
 import oi.testing.Fds;
 import oi.testing.RunningForwarder;
 import oi.testing.Streams;
 import oi.testing.TcpServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,40 +119,66 @@ class FaultsTest {
 
     @Test
     void faultMixLosesNothingThatCompletesAndLeaksNothing() throws Exception {
+        faultMix(Duration.ZERO);
+    }
+
+    /** The same checks, round after round, for {@code -Doi.soak.seconds} (600 by default): {@code make soak}. */
+    @Test
+    @Tag("soak")
+    @Timeout(value = 3600, unit = TimeUnit.SECONDS)
+    void soak() throws Exception {
+        faultMix(Duration.ofSeconds(Long.getLong("oi.soak.seconds", 600)));
+    }
+
+    /** Runs rounds of 200 mixed connections (at least one) until {@code length} has passed. */
+    private void faultMix(Duration length) throws Exception {
         try (TcpServer backend = faultyBackend();
              RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS)) {
             oneConnection(oi, Fate.COMPLETE, 1000, 0); // warm-up: pollers open their descriptors once
             assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(5))).isTrue();
             long baseline = Fds.count();
-
-            SplittableRandom random = new SplittableRandom(42);
-            List<CompletableFuture<Result>> results = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                int dice = random.nextInt(10);
-                Fate fate = dice == 0 ? Fate.CLIENT_ABORT : dice == 1 ? Fate.BACKEND_RESET : Fate.COMPLETE;
-                long size = random.nextInt(10) == 0 ? 0 : 1L << random.nextInt(24); // 0 to 8 MiB, most small
-                long seed = i;
-                results.add(CompletableFuture.supplyAsync(() -> oneConnection(oi, fate, size, seed),
-                        r -> Thread.ofVirtual().start(r)));
-                if (i == 100) {
-                    assertThat(oi.forwarder().reload()).as("a SIGHUP reload in the middle").isTrue();
+            long start = System.nanoTime();
+            int round = 0;
+            do {
+                round++;
+                int complete = faultMixRound(oi, new SplittableRandom(round));
+                assertThat(complete).isGreaterThan(100);
+                assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(10))).as("every connection closed").isTrue();
+                assertThat(Fds.awaitAtMost(baseline, Duration.ofSeconds(10))).isLessThanOrEqualTo(baseline);
+                if (length.isPositive()) {
+                    System.out.printf("soak: round %d done, %d s of %d s, %d transfers intact, descriptors at baseline%n",
+                            round, Duration.ofNanos(System.nanoTime() - start).toSeconds(), length.toSeconds(), complete);
                 }
-            }
-            AtomicInteger complete = new AtomicInteger();
-            for (CompletableFuture<Result> future : results) {
-                Result result = future.get(60, TimeUnit.SECONDS);
-                if (result.fate() == Fate.COMPLETE) {
-                    assertThat(result.intact()).as("a transfer nobody disturbed").isTrue();
-                    complete.incrementAndGet();
-                } else {
-                    assertThat(result.cleanButShort()).as("a broken transfer must not look like a clean short one: " + result)
-                            .isFalse();
-                }
-            }
-            assertThat(complete.get()).isGreaterThan(100);
-            assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(10))).as("every connection closed").isTrue();
-            assertThat(Fds.awaitAtMost(baseline, Duration.ofSeconds(10))).isLessThanOrEqualTo(baseline);
+            } while (System.nanoTime() - start < length.toNanos());
         }
+    }
+
+    /** 200 concurrent connections of random sizes and fates, with a reload in the middle; returns the intact count. */
+    private static int faultMixRound(RunningForwarder oi, SplittableRandom random) throws Exception {
+        List<CompletableFuture<Result>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int dice = random.nextInt(10);
+            Fate fate = dice == 0 ? Fate.CLIENT_ABORT : dice == 1 ? Fate.BACKEND_RESET : Fate.COMPLETE;
+            long size = random.nextInt(10) == 0 ? 0 : 1L << random.nextInt(24); // 0 to 8 MiB, most small
+            long seed = random.nextLong();
+            results.add(CompletableFuture.supplyAsync(() -> oneConnection(oi, fate, size, seed),
+                    r -> Thread.ofVirtual().start(r)));
+            if (i == 100) {
+                assertThat(oi.forwarder().reload()).as("a SIGHUP reload in the middle").isTrue();
+            }
+        }
+        int complete = 0;
+        for (CompletableFuture<Result> future : results) {
+            Result result = future.get(60, TimeUnit.SECONDS);
+            if (result.fate() == Fate.COMPLETE) {
+                assertThat(result.intact()).as("a transfer nobody disturbed: " + result).isTrue();
+                complete++;
+            } else {
+                assertThat(result.cleanButShort()).as("a broken transfer must not look like a clean short one: " + result)
+                        .isFalse();
+            }
+        }
+        return complete;
     }
 
     @Test

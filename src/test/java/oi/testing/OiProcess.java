@@ -1,0 +1,105 @@
+package oi.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@code bin/oi} as a separate process, started from rules text, for end-to-end tests. */
+public final class OiProcess implements AutoCloseable {
+    /** The launcher, resolved from the project directory the tests run in. */
+    public static final Path BIN_OI = Path.of("bin/oi").toAbsolutePath();
+
+    private final Process process;
+    private final Path dir;
+
+    private OiProcess(Process process, Path dir) {
+        this.process = process;
+        this.dir = dir;
+    }
+
+    /**
+     * Writes {@code rules} to {@code dir/rules.conf} and runs {@code prefix... bin/oi -c it flags...},
+     * where a prefix such as {@code prlimit --nofile=N} wraps the launcher.
+     */
+    public static OiProcess start(Path dir, String rules, List<String> prefix, String... flags) throws IOException {
+        Path conf = Files.writeString(dir.resolve("rules.conf"), rules);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(BIN_OI.toString(), "-c", conf.toString()));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();
+        return new OiProcess(process, dir);
+    }
+
+    /** Starts {@code bin/oi} with no prefix. */
+    public static OiProcess start(Path dir, String rules, String... flags) throws IOException {
+        return start(dir, rules, List.of(), flags);
+    }
+
+    /** A port that was free a moment ago, for rules that a separate process must bind. */
+    public static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Waits for oi's "listening on" line for the port, so no probe connection disturbs the test. */
+    public OiProcess awaitListening(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (stderr().contains("listening on 127.0.0.1:" + port + " ")) {
+                return this;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("oi did not listen on " + port + ": " + stderr());
+    }
+
+    /** Everything oi wrote to stderr so far. */
+    public String stderr() throws IOException {
+        return Files.readString(dir.resolve("stderr"));
+    }
+
+    /** The process, for signals, exit codes and its pid. */
+    public Process process() {
+        return process;
+    }
+
+    /** Resident memory in KiB, from /proc/PID/status. */
+    public long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + process.pid());
+    }
+
+    /** CPU seconds used so far (user + system), from /proc/PID/stat. */
+    public double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime in clock ticks
+    }
+
+    /** Sends SIGTERM and waits for the exit; returns the exit status. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
