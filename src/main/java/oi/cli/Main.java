@@ -2,17 +2,21 @@ package oi.cli;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import oi.config.Config;
 import oi.config.ConfigError;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
+import oi.metrics.MetricsServer;
 import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import org.tinylog.Logger;
 
 /**
  * The {@code oi} command: parses the command line and the rules file, starts the forwarder and
@@ -67,6 +71,13 @@ public final class Main {
             }
             return ExitCode.CMDERR;
         }
+        InetSocketAddress metricsAddress;
+        try {
+            metricsAddress = options.metrics == null ? null : hostAndPort("--metrics", options.metrics);
+        } catch (IllegalArgumentException e) {
+            err.println("oi: " + e.getMessage());
+            return ExitCode.CMDERR;
+        }
         Forwarder forwarder = new Forwarder(settings, parser);
         Signals.install(forwarder); // before binding: a SIGTERM that arrives while starting must still exit 0
         try {
@@ -77,8 +88,15 @@ public final class Main {
             }
             return ExitCode.SYSERR;
         }
-        try {
+        try (MetricsServer metrics = metricsAddress == null ? null : MetricsServer.start(metricsAddress, forwarder)) {
+            if (metrics != null) {
+                Logger.info("metrics on http://{}:{}/metrics and /status", metricsAddress.getHostString(), metrics.port());
+            }
             forwarder.awaitStop();
+        } catch (IOException e) {
+            err.println("oi: cannot serve --metrics on " + options.metrics + ": " + e.getMessage());
+            forwarder.stop();
+            return ExitCode.SYSERR;
         } catch (InterruptedException e) {
             forwarder.stop();
         }
@@ -95,6 +113,24 @@ public final class Main {
         int drain = number("--drain", options.drain, 0, 999_999, "a number of seconds");
         return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
                 !options.noKeepAlive, Duration.ofSeconds(drain));
+    }
+
+    /** A {@code HOST:PORT} flag value ({@code [::1]:9100} for IPv6), or a one-line reason. */
+    static InetSocketAddress hostAndPort(String flag, String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "" : text.substring(0, colon);
+        String port = colon < 0 ? "" : text.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\" is not HOST:PORT, e.g. 127.0.0.1:9100");
+        }
+        InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\": cannot resolve host \"" + host + "\"");
+        }
+        return address;
     }
 
     /** A whole number flag value within bounds, or a one-line reason. */
@@ -117,7 +153,8 @@ public final class Main {
         StringBuilder text = new StringBuilder();
         text.append("oi: a TCP port forwarder on virtual threads, reading rinetd's rules file.\n");
         commander.getUsageFormatter().usage(text);
-        text.append("\nSignals: SIGHUP reloads the rules file and reopens the log; SIGTERM or SIGINT stops.\n");
+        text.append("\nSignals: SIGHUP reloads the rules file and reopens the log; SIGUSR1 logs per-rule statistics;\n"
+                + "SIGTERM or SIGINT stops (a second one cuts --drain short).\n");
         return text.toString();
     }
 

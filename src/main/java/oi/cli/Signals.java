@@ -1,6 +1,7 @@
 package oi.cli;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import oi.metrics.Exposition;
 import oi.server.Forwarder;
 import org.tinylog.Logger;
 import sun.misc.Signal;
@@ -22,6 +23,7 @@ final class Signals {
             forwarder.reopenLog();
             forwarder.reload();
         });
+        handle("USR1", () -> Logger.info(Exposition.summary(forwarder)));
         AtomicInteger stops = new AtomicInteger();
         Runnable stop = () -> {
             if (stops.getAndIncrement() == 0) {

@@ -12,6 +12,9 @@ public interface Listener extends AutoCloseable {
     /** The rule this listener serves now. */
     ActiveRule active();
 
+    /** The rule's traffic counters, kept across reloads. */
+    oi.stats.RuleStats stats();
+
     /** The port actually bound, which differs from the rule's when it asked for port 0. */
     int localPort();
 

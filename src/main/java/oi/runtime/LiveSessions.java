@@ -45,6 +45,12 @@ public final class LiveSessions {
         return sessions.size();
     }
 
+    /** What {@code /status} shows of each running session, oldest first. */
+    public java.util.List<SessionStatus> statuses() {
+        return sessions.stream().map(Session::status).filter(java.util.Objects::nonNull)
+                .sorted(java.util.Comparator.comparingLong(SessionStatus::id)).toList();
+    }
+
     /** Aborts every running session. */
     public void abortAll() {
         sessions.forEach(Session::abort);

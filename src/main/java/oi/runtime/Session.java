@@ -14,4 +14,9 @@ public interface Session {
      */
     default void expireIfIdle(long nowNanos) {
     }
+
+    /** What {@code /status} shows of this session, or null while it has nothing to show. */
+    default SessionStatus status() {
+        return null;
+    }
 }

@@ -8,6 +8,7 @@ import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
 import oi.runtime.Listener;
+import oi.stats.RuleStats;
 import org.tinylog.Logger;
 
 /**
@@ -22,6 +23,7 @@ public final class TcpListener implements Listener {
     private final ServerSocket server;
     private final Context context;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
+    private final RuleStats stats = new RuleStats();
     private volatile ActiveRule active;
     private Thread acceptor;
 
@@ -66,6 +68,11 @@ public final class TcpListener implements Listener {
     }
 
     @Override
+    public RuleStats stats() {
+        return stats;
+    }
+
+    @Override
     public int localPort() {
         return server.getLocalPort();
     }
@@ -101,12 +108,12 @@ public final class TcpListener implements Listener {
         ActiveRule rule = active;
         ConnectionLimit processLimit = context.connections();
         if (!processLimit.tryAcquire(context.settings().maxConns())) {
-            TcpSession.reject(client, rule, context, Outcome.REFUSED_MAXCONNS);
+            TcpSession.reject(client, rule, context, stats, Outcome.REFUSED_MAXCONNS);
             return;
         }
         if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
             processLimit.release();
-            TcpSession.reject(client, rule, context, Outcome.REFUSED_MAXCONNS);
+            TcpSession.reject(client, rule, context, stats, Outcome.REFUSED_MAXCONNS);
             return;
         }
         Runnable release = () -> {
@@ -115,11 +122,11 @@ public final class TcpListener implements Listener {
         };
         long id = context.live().nextId();
         try {
-            context.settings().threads().start("oi-pump #" + id + " c→b", new TcpSession(id, client, rule, context, release));
+            context.settings().threads().start("oi-pump #" + id + " c→b", new TcpSession(id, client, rule, context, stats, release));
         } catch (OutOfMemoryError | RuntimeException e) { // no thread could be had: refuse this client, keep serving
             release.run();
             Logger.error("#{} cannot start a thread: {}", id, e.toString());
-            TcpSession.reject(client, rule, context, Outcome.LOCAL_SOCKET_FAILED);
+            TcpSession.reject(client, rule, context, stats, Outcome.LOCAL_SOCKET_FAILED);
         }
     }
 

@@ -14,6 +14,9 @@ import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
 import oi.runtime.Session;
+import oi.runtime.SessionStatus;
+import oi.stats.ConnectionOpenedEvent;
+import oi.stats.RuleStats;
 import org.tinylog.Logger;
 
 /**
@@ -30,6 +33,7 @@ final class TcpSession implements Session, Runnable {
     private final Socket client;
     private final ActiveRule active;
     private final Context context;
+    private final RuleStats stats;
     private final Runnable release;
     private final long idleLimitNanos;
     private final long startNanos = System.nanoTime();
@@ -39,11 +43,12 @@ final class TcpSession implements Session, Runnable {
     private volatile Pump backendToClient;
     private volatile boolean expired;
 
-    TcpSession(long id, Socket client, ActiveRule active, Context context, Runnable release) {
+    TcpSession(long id, Socket client, ActiveRule active, Context context, RuleStats stats, Runnable release) {
         this.id = id;
         this.client = client;
         this.active = active;
         this.context = context;
+        this.stats = stats;
         this.release = release;
         int ruleIdle = active.rule().options().idleSeconds();
         this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? context.settings().idleTimeout().toNanos()
@@ -53,11 +58,19 @@ final class TcpSession implements Session, Runnable {
     @Override
     public void run() {
         context.live().add(this);
+        stats.opened();
+        ConnectionOpenedEvent opened = new ConnectionOpenedEvent();
+        if (opened.isEnabled()) {
+            opened.rule = active.rule().toString();
+            opened.client = client.getRemoteSocketAddress().toString();
+            opened.commit();
+        }
         try {
             Outcome outcome = forward();
             closeQuietly(client);
             closeQuietly(backend);
-            log(context, client, active.rule(), outcome, startNanos, bytes(clientToBackend), bytes(backendToClient));
+            report(context, stats, client, active.rule(), outcome, startNanos, bytes(clientToBackend), bytes(backendToClient),
+                    true);
         } finally {
             release.run(); // before leaving the registry: whoever sees no live session may count on the slot
             context.live().remove(this);
@@ -65,10 +78,10 @@ final class TcpSession implements Session, Runnable {
     }
 
     /** Closes a client that is refused before its session starts (e.g. over a limit) and logs why. */
-    static void reject(Socket client, ActiveRule active, Context context, Outcome outcome) {
+    static void reject(Socket client, ActiveRule active, Context context, RuleStats stats, Outcome outcome) {
         long start = System.nanoTime();
         closeQuietly(client);
-        log(context, client, active.rule(), outcome, start, 0, 0);
+        report(context, stats, client, active.rule(), outcome, start, 0, 0, false);
     }
 
     private Outcome forward() {
@@ -87,7 +100,9 @@ final class TcpSession implements Session, Runnable {
             }
         }
         try {
+            long connectStart = System.nanoTime();
             backend.connect(rule.connect().socketAddress(), (int) context.settings().connectTimeout().toMillis());
+            stats.connected(System.nanoTime() - connectStart);
             for (Socket socket : new Socket[] {client, backend}) {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(context.settings().keepAlive());
@@ -157,12 +172,19 @@ final class TcpSession implements Session, Runnable {
         return pump == null ? 0 : pump.bytes();
     }
 
-    private static void log(Context context, Socket client, ForwardRule rule, Outcome outcome, long startNanos,
-                            long in, long out) {
+    private static void report(Context context, RuleStats stats, Socket client, ForwardRule rule, Outcome outcome,
+                               long startNanos, long in, long out, boolean opened) {
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        context.log().record(new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), rule,
-                in, out, outcome, duration));
+        context.ended(stats, new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), rule, in, out, outcome,
+                duration), opened);
         Logger.debug("{} {} in={} out={} {}", client.getRemoteSocketAddress(), outcome.word(), in, out, duration);
+    }
+
+    @Override
+    public SessionStatus status() {
+        return new SessionStatus(id, active.rule().toString(), String.valueOf(client.getRemoteSocketAddress()),
+                active.rule().connect().toString(), Duration.ofNanos(System.nanoTime() - startNanos),
+                bytes(clientToBackend), bytes(backendToClient));
     }
 
     private static void reset(Socket socket) {
