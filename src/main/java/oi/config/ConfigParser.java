@@ -177,6 +177,10 @@ public final class ConfigParser {
             InetAddress connectAddress = address(tokens.get(2));
             Port connectPort = port(tokens.get(3), false);
             RuleOptions options = tokens.size() == 5 ? options(tokens.get(4)) : RuleOptions.DEFAULTS;
+            if (options.proxy() != ProxyProtocol.NONE && bindPort != null && connectPort != null
+                    && (bindPort.protocol != Protocol.TCP || connectPort.protocol != Protocol.TCP)) {
+                error("proxy= applies to TCP-to-TCP rules only");
+            }
             if (errors.size() > errorsBefore) {
                 rules.add(new PendingRule(line, null, null, null)); // keeps later allow/deny lines attached to a rule, not global
                 return;
@@ -272,6 +276,7 @@ public final class ConfigParser {
             InetAddress source = null;
             int maxConns = 0;
             int idle = RuleOptions.INHERIT;
+            ProxyProtocol proxy = ProxyProtocol.NONE;
             for (String item : token.substring(1, token.length() - 1).split(",", -1)) {
                 String option = item.strip();
                 int equals = option.indexOf('=');
@@ -281,6 +286,13 @@ public final class ConfigParser {
                     case "timeout" -> timeout = count(value, 1, "timeout must be a whole number of seconds above 0");
                     case "maxconns" -> maxConns = count(value, 1, "maxconns must be a whole number above 0");
                     case "idle" -> idle = count(value, 0, "idle must be a whole number of seconds, 0 for never");
+                    case "proxy" -> {
+                        switch (value.toLowerCase(Locale.ROOT)) {
+                            case "v1" -> proxy = ProxyProtocol.V1;
+                            case "v2" -> proxy = ProxyProtocol.V2;
+                            default -> error("proxy must be v1 or v2, got " + show(value));
+                        }
+                    }
                     case "src" -> {
                         if (value.isEmpty()) {
                             error("src needs an address, e.g. src=10.0.0.1");
@@ -288,10 +300,10 @@ public final class ConfigParser {
                             source = address(value);
                         }
                     }
-                    default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N)");
+                    default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION)");
                 }
             }
-            return new RuleOptions(timeout, source, maxConns, idle);
+            return new RuleOptions(timeout, source, maxConns, idle, proxy);
         }
 
         /** A whole number of at least {@code min}, or the error's text and {@code min} when it is not. */

@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicReference;
 import oi.acl.AccessList;
 import oi.config.ForwardRule;
+import oi.config.ProxyProtocol;
 import oi.config.RuleOptions;
 import oi.log.ConnectionRecord;
 import oi.log.Outcome;
@@ -110,6 +111,15 @@ final class TcpSession implements Session, Runnable {
         } catch (IOException e) {
             Logger.info("#{} backend {} failed: {}", id, rule.connect(), e.getMessage());
             return Outcome.LOCAL_CONNECT_FAILED;
+        }
+        if (rule.options().proxy() != ProxyProtocol.NONE) {
+            try {
+                backend.getOutputStream().write(ProxyHeader.of(rule.options().proxy(),
+                        (InetSocketAddress) client.getRemoteSocketAddress(), (InetSocketAddress) client.getLocalSocketAddress()));
+            } catch (IOException e) {
+                Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id, rule.connect(), e.getMessage());
+                return Outcome.LOCAL_CONNECT_FAILED;
+            }
         }
         int bufferSize = context.settings().bufferSize();
         clientToBackend = new Pump(client, backend, bufferSize);

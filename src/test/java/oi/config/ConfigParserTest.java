@@ -98,6 +98,8 @@ class ConfigParserTest {
         assertThat(rule.options().idleSeconds()).isEqualTo(30);
         assertThat(parse("127.0.0.1 80 127.0.0.1 81 [idle=0]\n").rules().get(0).options().idleSeconds()).isZero();
         assertThat(RuleOptions.DEFAULTS.idleSeconds()).isEqualTo(RuleOptions.INHERIT);
+        assertThat(parse("127.0.0.1 80 127.0.0.1 81 [proxy=V2]\n").rules().get(0).options().proxy()).isEqualTo(ProxyProtocol.V2);
+        assertThat(RuleOptions.DEFAULTS.proxy()).isEqualTo(ProxyProtocol.NONE);
     }
 
     @Test
@@ -162,9 +164,11 @@ class ConfigParserTest {
             127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
             127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
-            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N)
+            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION)
             127.0.0.1 80 127.0.0.1 80 [maxconns=0]         | /etc/test.conf:1: maxconns must be a whole number above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [idle=-1]            | /etc/test.conf:1: idle must be a whole number of seconds, 0 for never, got "-1"
+            127.0.0.1 80 127.0.0.1 80 [proxy=v3]           | /etc/test.conf:1: proxy must be v1 or v2, got "v3"
+            127.0.0.1 80/udp 127.0.0.1 80 [proxy=v2]       | /etc/test.conf:1: proxy= applies to TCP-to-TCP rules only
             127.0.0.1 80 127.0.0.1 80 timeout=5            | /etc/test.conf:1: options go in brackets, e.g. [timeout=60,src=10.0.0.1], got "timeout=5"
             allow                                          | /etc/test.conf:1: allow takes one pattern, e.g. "allow 192.168.1.*"
             deny 10.0.0.1 10.0.0.2                         | /etc/test.conf:1: deny takes one pattern, e.g. "deny 192.168.1.*"

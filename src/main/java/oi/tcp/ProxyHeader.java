@@ -1,0 +1,70 @@
+package oi.tcp;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import oi.config.ProxyProtocol;
+
+/**
+ * The PROXY protocol header (HAProxy's proxy-protocol.txt) that a rule with {@code proxy=v1|v2}
+ * sends to the backend first, so that nginx or haproxy behind oi can log the real client.
+ */
+final class ProxyHeader {
+    /** The 12 bytes every version 2 header starts with. */
+    static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+    private ProxyHeader() {
+    }
+
+    /**
+     * The header for a client at {@code source} that connected to {@code destination} (oi's own
+     * address); an IPv4 address meeting an IPv6 one is written in its IPv4-mapped IPv6 form.
+     */
+    static byte[] of(ProxyProtocol version, InetSocketAddress source, InetSocketAddress destination) {
+        InetAddress from = source.getAddress();
+        InetAddress to = destination.getAddress();
+        boolean ipv6 = from instanceof Inet6Address || to instanceof Inet6Address;
+        byte[] fromBytes = ipv6 ? sixteen(from) : from.getAddress();
+        byte[] toBytes = ipv6 ? sixteen(to) : to.getAddress();
+        return switch (version) {
+            case NONE -> new byte[0];
+            case V1 -> ("PROXY " + (ipv6 ? "TCP6 " : "TCP4 ") + text(fromBytes) + " " + text(toBytes) + " "
+                    + source.getPort() + " " + destination.getPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            case V2 -> {
+                ByteBuffer header = ByteBuffer.allocate(16 + 2 * fromBytes.length + 4);
+                header.put(V2_SIGNATURE)
+                        .put((byte) 0x21) // version 2, command PROXY
+                        .put((byte) (ipv6 ? 0x21 : 0x11)) // TCP over IPv6 or over IPv4
+                        .putShort((short) (2 * fromBytes.length + 4))
+                        .put(fromBytes).put(toBytes)
+                        .putShort((short) source.getPort()).putShort((short) destination.getPort());
+                yield header.array();
+            }
+        };
+    }
+
+    private static byte[] sixteen(InetAddress address) {
+        if (address instanceof Inet4Address) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
+            return mapped;
+        }
+        return address.getAddress();
+    }
+
+    private static String text(byte[] address) {
+        try {
+            // Inet6Address keeps an IPv4-mapped address in IPv6 form, as a TCP6 line needs.
+            return (address.length == 16 ? Inet6Address.getByAddress(null, address, null) : InetAddress.getByAddress(address))
+                    .getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e); // cannot happen: 4 or 16 bytes
+        }
+    }
+}
