@@ -73,35 +73,113 @@ public final class ConfigParser {
 
     /** The state of one parse: what has been read so far and what went wrong. */
     private final class Reading {
-        private final Path file;
+        private static final int MAX_INCLUDE_DEPTH = 16;
+        private final Path source;
         private final List<ConfigError> errors = new ArrayList<>();
         private final List<AddressPattern> globalAllow = new ArrayList<>();
         private final List<AddressPattern> globalDeny = new ArrayList<>();
         private final List<PendingRule> rules = new ArrayList<>();
-        private final Map<String, Integer> listenLines = new HashMap<>();
+        private final Map<String, PendingRule> listeners = new HashMap<>();
+        private final List<Path> including = new ArrayList<>();
         private Path logFile;
         private boolean logCommon;
         private Path pidLogFile;
+        private Path file;
         private int line;
 
-        Reading(Path file) {
-            this.file = file;
+        Reading(Path source) {
+            this.source = source;
+            this.file = source;
         }
 
         Config read(String text) throws ConfigException {
-            String[] lines = text.split("\r?\n|\r", -1);
-            for (line = 1; line <= lines.length; line++) {
-                readLine(lines[line - 1]);
-            }
+            including.add(source.toAbsolutePath().normalize());
+            readText(text);
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
             List<ForwardRule> built = new ArrayList<>();
             for (PendingRule rule : rules) {
-                built.add(new ForwardRule(rule.line, rule.bind, rule.connect, rule.options,
+                built.add(new ForwardRule(rule.file, rule.line, rule.bind, rule.connect, rule.options,
                         new AccessList(rule.allow, rule.deny)));
             }
-            return new Config(file, built, new AccessList(globalAllow, globalDeny), logFile, logCommon, pidLogFile);
+            return new Config(source, built, new AccessList(globalAllow, globalDeny), logFile, logCommon, pidLogFile);
+        }
+
+        private void readText(String text) {
+            String[] lines = text.split("\r?\n|\r", -1);
+            for (line = 1; line <= lines.length; line++) {
+                readLine(lines[line - 1]);
+            }
+        }
+
+        /**
+         * {@code include PATH}: a file, or a glob in its last part ({@code /etc/oi.d/*.conf}, in name
+         * order), read as if its lines stood here; a relative path is taken from the including file.
+         */
+        private void include(String content) {
+            String argument = content.substring("include".length()).strip();
+            if (argument.isEmpty()) {
+                error("include needs a path or a glob, e.g. include /etc/oi.d/*.conf");
+                return;
+            }
+            Path pattern;
+            try {
+                Path parent = file.toAbsolutePath().getParent();
+                pattern = parent == null ? Path.of(argument) : parent.resolve(argument);
+            } catch (RuntimeException e) {
+                error("bad path " + show(argument));
+                return;
+            }
+            List<Path> files = new ArrayList<>();
+            String name = pattern.getFileName() == null ? "" : pattern.getFileName().toString();
+            if (name.matches(".*[*?\\[{].*")) {
+                java.nio.file.PathMatcher matcher;
+                try {
+                    matcher = pattern.getFileSystem().getPathMatcher("glob:" + name);
+                } catch (RuntimeException e) { // java.util.regex.PatternSyntaxException for a broken glob
+                    error("bad glob " + show(argument));
+                    return;
+                }
+                try (var listing = Files.list(pattern.getParent())) {
+                    listing.filter(p -> matcher.matches(p.getFileName()) && Files.isRegularFile(p)).sorted().forEach(files::add);
+                } catch (IOException e) {
+                    error("cannot list " + show(pattern.getParent().toString()) + " for include");
+                    return;
+                }
+            } else {
+                files.add(pattern);
+            }
+            for (Path included : files) {
+                readIncluded(included);
+            }
+        }
+
+        private void readIncluded(Path included) {
+            Path canonical = included.toAbsolutePath().normalize();
+            if (including.contains(canonical)) {
+                error("include cycle: " + show(included.toString()) + " is already being read");
+                return;
+            }
+            if (including.size() >= MAX_INCLUDE_DEPTH) {
+                error("includes nested deeper than " + MAX_INCLUDE_DEPTH);
+                return;
+            }
+            String text;
+            try {
+                text = new String(Files.readAllBytes(included), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                error("cannot read included file " + show(included.toString()));
+                return;
+            }
+            Path outerFile = file;
+            int outerLine = line;
+            including.add(canonical);
+            file = included;
+            readText(text);
+            file = outerFile;
+            line = outerLine;
+            including.remove(including.size() - 1);
         }
 
         private void readLine(String raw) {
@@ -116,6 +194,7 @@ public final class ConfigParser {
                 case "allow", "deny" -> accessPattern(keyword.equals("allow"), tokens);
                 case "logfile" -> logFile = pathArgument(keyword, content);
                 case "pidlogfile" -> pidLogFile = pathArgument(keyword, content);
+                case "include" -> include(content);
                 case "logcommon" -> {
                     if (tokens.size() != 1) {
                         error("logcommon takes no argument, got " + show(tokens.get(1)));
@@ -182,15 +261,16 @@ public final class ConfigParser {
                 error("proxy= applies to TCP-to-TCP rules only");
             }
             if (errors.size() > errorsBefore) {
-                rules.add(new PendingRule(line, null, null, null)); // keeps later allow/deny lines attached to a rule, not global
+                rules.add(new PendingRule(file, line, null, null, null)); // keeps later allow/deny lines attached to a rule, not global
                 return;
             }
             Endpoint bind = new Endpoint(unbracket(tokens.get(0)), bindAddress, bindPort.number, bindPort.protocol);
             Endpoint connect = new Endpoint(unbracket(tokens.get(2)), connectAddress, connectPort.number, connectPort.protocol);
-            PendingRule rule = new PendingRule(line, bind, connect, options);
-            Integer earlier = bind.port() == 0 ? null : listenLines.putIfAbsent(bind.listenKey(), line);
+            PendingRule rule = new PendingRule(file, line, bind, connect, options);
+            PendingRule earlier = bind.port() == 0 ? null : listeners.putIfAbsent(bind.listenKey(), rule);
             if (earlier != null) {
-                error("bind address " + bind + " is already used by the rule at line " + earlier);
+                error("bind address " + bind + " is already used by the rule at "
+                        + (earlier.file.equals(file) ? "line " + earlier.line : earlier.file + ":" + earlier.line));
             }
             rules.add(rule);
         }
@@ -322,6 +402,7 @@ public final class ConfigParser {
 
     /** A forwarding rule whose own allow/deny lines may still follow. */
     private static final class PendingRule {
+        final Path file;
         final int line;
         final Endpoint bind;
         final Endpoint connect;
@@ -329,7 +410,8 @@ public final class ConfigParser {
         final List<AddressPattern> allow = new ArrayList<>();
         final List<AddressPattern> deny = new ArrayList<>();
 
-        PendingRule(int line, Endpoint bind, Endpoint connect, RuleOptions options) {
+        PendingRule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options) {
+            this.file = file;
             this.line = line;
             this.bind = bind;
             this.connect = connect;

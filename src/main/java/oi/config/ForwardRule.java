@@ -1,14 +1,16 @@
 package oi.config;
 
+import java.nio.file.Path;
 import oi.acl.AccessList;
 
 /**
  * One forwarding rule of the rules file: where to listen, where to forward, its options and
  * the access patterns that follow it.
  *
- * @param line the line of the rules file it came from, for messages
+ * @param file the rules file it came from (the included one, for rules read through {@code include})
+ * @param line its line in that file, for messages
  */
-public record ForwardRule(int line, Endpoint bind, Endpoint connect, RuleOptions options, AccessList access) {
+public record ForwardRule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options, AccessList access) {
 
     /**
      * Identifies the listener this rule needs, so a reload keeps a socket whose address did not
@@ -16,6 +18,11 @@ public record ForwardRule(int line, Endpoint bind, Endpoint connect, RuleOptions
      */
     public String listenKey() {
         return bind.port() == 0 ? bind.listenKey() + " line " + line : bind.listenKey();
+    }
+
+    /** Where the rule was written, as {@code file:line}. */
+    public String location() {
+        return file + ":" + line;
     }
 
     @Override

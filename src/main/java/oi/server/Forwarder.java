@@ -231,7 +231,7 @@ public final class Forwarder implements AutoCloseable {
             try {
                 bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
             } catch (IOException e) {
-                failures.add(next.source() + ":" + rule.line() + ": cannot bind " + rule.bind() + ": " + reason(e));
+                failures.add(rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
             }
         }
         if (!failures.isEmpty()) {

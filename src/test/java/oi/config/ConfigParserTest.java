@@ -195,6 +195,42 @@ class ConfigParserTest {
     }
 
     @Test
+    void includeReadsAFileOrAGlobInNameOrderAsIfItsLinesStoodThere() throws Exception {
+        Path conf = dir.resolve("oi.d");
+        Files.createDirectories(conf);
+        Files.writeString(conf.resolve("20-web.conf"), "127.0.0.1 8081 127.0.0.1 81\ndeny 10.0.0.1\n");
+        Files.writeString(conf.resolve("10-ssh.conf"), "\n127.0.0.1 2222 127.0.0.1 ssh\n");
+        Files.writeString(conf.resolve("README"), "not a rules file\n");
+        Path main = Files.writeString(dir.resolve("main.conf"), "allow 127.0.0.1\ninclude oi.d/*.conf\nlogcommon\n");
+        Config config = parser().parse(main);
+        assertThat(config.rules()).extracting(rule -> rule.bind().port()).containsExactly(2222, 8081);
+        assertThat(config.rules().get(0).location()).isEqualTo(conf.resolve("10-ssh.conf") + ":2");
+        assertThat(config.rules().get(1).access().deny()).extracting(p -> p.text()).containsExactly("10.0.0.1");
+        assertThat(config.globalAccess().allow()).hasSize(1);
+        assertThat(config.logCommon()).isTrue();
+    }
+
+    @Test
+    void errorsInsideAnIncludedFileNameThatFile() throws Exception {
+        Path included = Files.writeString(dir.resolve("bad.conf"), "# fine\nbogus\n");
+        Path main = Files.writeString(dir.resolve("main.conf"), "include " + included + "\ninclude missing.conf\n");
+        assertThatThrownBy(() -> parser().parse(main)).isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).errors().stream().map(ConfigError::toString).toList())
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(included + ":2: unknown directive \"bogus\"",
+                        main + ":2: cannot read included file \"" + dir.resolve("missing.conf") + "\"");
+    }
+
+    @Test
+    void anIncludeCycleIsAnError() throws Exception {
+        Path a = dir.resolve("a.conf");
+        Files.writeString(dir.resolve("b.conf"), "include a.conf\n");
+        Files.writeString(a, "include b.conf\n");
+        assertThatThrownBy(() -> parser().parse(a)).isInstanceOf(ConfigException.class)
+                .hasMessage(dir.resolve("b.conf") + ":1: include cycle: \"" + a + "\" is already being read");
+    }
+
+    @Test
     void binaryAndOverlongTextIsShownShortAndPrintable() throws Exception {
         String garbage = "\u0001\u0002zap" + "x".repeat(500);
         assertThat(errors(garbage + "\n")).singleElement().asString()

@@ -25,7 +25,7 @@ class ConnectionLogTest {
 
     private static ConnectionRecord record(Outcome outcome) throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        ForwardRule rule = new ForwardRule(1, new Endpoint("0.0.0.0", InetAddress.getByName("0.0.0.0"), 17001, Protocol.TCP),
+        ForwardRule rule = new ForwardRule(java.nio.file.Path.of("test.conf"), 1, new Endpoint("0.0.0.0", InetAddress.getByName("0.0.0.0"), 17001, Protocol.TCP),
                 new Endpoint("backend", loopback, 17002, Protocol.TCP), RuleOptions.DEFAULTS, AccessList.EMPTY);
         return new ConnectionRecord(WHEN, loopback, rule, 3, 6, outcome, Duration.ofMillis(1234));
     }
