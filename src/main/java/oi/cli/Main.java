@@ -61,6 +61,14 @@ public final class Main {
             err.println("oi: " + e.getMessage());
             return ExitCode.CMDERR;
         }
+        try {
+            int ttl = number("--dns-ttl", options.dnsTtl, 0, 999_999, "a number of seconds");
+            // The JDK's own name cache is the TTL: every lookup of a backend name goes through it.
+            java.security.Security.setProperty("networkaddress.cache.ttl", Integer.toString(ttl));
+        } catch (IllegalArgumentException e) {
+            err.println("oi: " + e.getMessage());
+            return ExitCode.CMDERR;
+        }
         ConfigParser parser = new ConfigParser();
         Config config;
         try {

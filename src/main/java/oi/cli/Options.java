@@ -32,6 +32,9 @@ final class Options {
     @Parameter(names = {"--drain"}, description = "On SIGTERM, stop accepting and let live connections finish for up to this many seconds; 0 = exit at once")
     String drain = "0";
 
+    @Parameter(names = {"--dns-ttl"}, description = "Seconds a looked-up backend host name is trusted before new connections look it up again")
+    String dnsTtl = "30";
+
     @Parameter(names = {"--metrics"}, description = "Serve /metrics (Prometheus) and /status (JSON) on HOST:PORT, e.g. 127.0.0.1:9100")
     String metrics;
 

@@ -14,6 +14,19 @@ public record Endpoint(String host, InetAddress address, int port, Protocol prot
         return new InetSocketAddress(address, port);
     }
 
+    /**
+     * Whether the host is a name rather than an address literal: a name is looked up again for
+     * each new connection (cached for {@code --dns-ttl}), so a backend that moves is followed.
+     */
+    public boolean named() {
+        return host.indexOf(':') < 0 && !host.matches("[0-9.]+");
+    }
+
+    /** The address to connect to now: looked up again when the host is a name, else the literal. */
+    public InetSocketAddress currentAddress() throws java.net.UnknownHostException {
+        return named() ? new InetSocketAddress(InetAddress.getByName(host), port) : socketAddress();
+    }
+
     /** Identifies the socket a bind side needs, so a reload can keep a listener whose rule did not move. */
     public String listenKey() {
         return address.getHostAddress() + " " + port + "/" + protocol.suffix();

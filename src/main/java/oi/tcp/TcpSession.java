@@ -102,7 +102,7 @@ final class TcpSession implements Session, Runnable {
         }
         try {
             long connectStart = System.nanoTime();
-            backend.connect(rule.connect().socketAddress(), (int) context.settings().connectTimeout().toMillis());
+            backend.connect(rule.connect().currentAddress(), (int) context.settings().connectTimeout().toMillis());
             stats.connected(System.nanoTime() - connectStart);
             for (Socket socket : new Socket[] {client, backend}) {
                 socket.setTcpNoDelay(true);

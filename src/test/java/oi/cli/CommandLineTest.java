@@ -34,7 +34,7 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("--conf-file", "--foreground", "--buffer", "--threads", "--connect-timeout",
-                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "SIGHUP", "SIGUSR1");
+                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "SIGHUP", "SIGUSR1");
     }
 
     @Test
