@@ -12,6 +12,7 @@ import oi.config.ConfigError;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
 import oi.metrics.MetricsServer;
+import oi.runtime.IoMode;
 import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.server.Forwarder;
@@ -120,7 +121,7 @@ public final class Main {
         int idle = number("--idle-timeout", options.idleTimeout, 0, 999_999, "a number of seconds");
         int drain = number("--drain", options.drain, 0, 999_999, "a number of seconds");
         return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
-                !options.noKeepAlive, Duration.ofSeconds(drain));
+                !options.noKeepAlive, Duration.ofSeconds(drain), IoMode.parse(options.io));
     }
 
     /** A {@code HOST:PORT} flag value ({@code [::1]:9100} for IPv6), or a one-line reason. */

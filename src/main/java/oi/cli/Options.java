@@ -17,6 +17,9 @@ final class Options {
     @Parameter(names = {"--threads"}, description = "Thread model of the pumps: virtual or platform")
     String threads = "virtual";
 
+    @Parameter(names = {"--io"}, description = "How the pumps read and write: channel (SocketChannel, direct buffers) or stream (java.io streams, heap buffers)")
+    String io = "channel";
+
     @Parameter(names = {"--connect-timeout"}, description = "Seconds a backend connect may take")
     String connectTimeout = "10";
 

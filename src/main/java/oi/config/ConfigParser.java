@@ -202,7 +202,8 @@ public final class ConfigParser {
                     logCommon = true;
                 }
                 default -> {
-                    if (tokens.size() == 4 || tokens.size() == 5) {
+                    if (tokens.size() == 4 || tokens.size() == 5
+                            || tokens.stream().limit(3).anyMatch(token -> token.startsWith(Endpoint.UNIX_PREFIX))) {
                         forwardingRule(tokens);
                     } else if (looksLikeAddress(tokens.get(0))) {
                         error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
@@ -249,30 +250,68 @@ public final class ConfigParser {
             }
         }
 
+        /**
+         * {@code bindaddress bindport connectaddress connectport [options]}, where either side may
+         * instead be one {@code unix:/path} token standing for address and port together.
+         */
         private void forwardingRule(List<String> tokens) {
             int errorsBefore = errors.size();
-            InetAddress bindAddress = address(tokens.get(0));
-            Port bindPort = port(tokens.get(1), true);
-            InetAddress connectAddress = address(tokens.get(2));
-            Port connectPort = port(tokens.get(3), false);
-            RuleOptions options = tokens.size() == 5 ? options(tokens.get(4)) : RuleOptions.DEFAULTS;
-            if (options.proxy() != ProxyProtocol.NONE && bindPort != null && connectPort != null
-                    && (bindPort.protocol != Protocol.TCP || connectPort.protocol != Protocol.TCP)) {
-                error("proxy= applies to TCP-to-TCP rules only");
+            int[] next = {0};
+            Endpoint bind = side(tokens, next, true);
+            Endpoint connect = side(tokens, next, false);
+            RuleOptions options = RuleOptions.DEFAULTS;
+            if (tokens.size() - next[0] == 1) {
+                options = options(tokens.get(next[0]));
+            } else if (tokens.size() - next[0] > 1) {
+                error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
+                        + show(String.join(" ", tokens)));
+            }
+            if (bind != null && connect != null) {
+                boolean unix = bind.unixPath() != null || connect.unixPath() != null;
+                if (unix && (bind.protocol() != Protocol.TCP || connect.protocol() != Protocol.TCP)) {
+                    error("unix: sockets are streams: the other side must be TCP");
+                }
+                if (options.proxy() != ProxyProtocol.NONE && (bind.protocol() != Protocol.TCP || connect.protocol() != Protocol.TCP)) {
+                    error("proxy= applies to TCP-to-TCP rules only");
+                }
             }
             if (errors.size() > errorsBefore) {
                 rules.add(new PendingRule(file, line, null, null, null)); // keeps later allow/deny lines attached to a rule, not global
                 return;
             }
-            Endpoint bind = new Endpoint(unbracket(tokens.get(0)), bindAddress, bindPort.number, bindPort.protocol);
-            Endpoint connect = new Endpoint(unbracket(tokens.get(2)), connectAddress, connectPort.number, connectPort.protocol);
             PendingRule rule = new PendingRule(file, line, bind, connect, options);
-            PendingRule earlier = bind.port() == 0 ? null : listeners.putIfAbsent(bind.listenKey(), rule);
+            PendingRule earlier = bind.port() == 0 && bind.unixPath() == null ? null : listeners.putIfAbsent(bind.listenKey(), rule);
             if (earlier != null) {
                 error("bind address " + bind + " is already used by the rule at "
                         + (earlier.file.equals(file) ? "line " + earlier.line : earlier.file + ":" + earlier.line));
             }
             rules.add(rule);
+        }
+
+        /** One side of a rule starting at {@code next[0]}, which it advances; null (with an error) when wrong. */
+        private Endpoint side(List<String> tokens, int[] next, boolean isBind) {
+            if (next[0] >= tokens.size()) {
+                error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
+                        + show(String.join(" ", tokens)));
+                return null;
+            }
+            String first = tokens.get(next[0]++);
+            if (first.startsWith(Endpoint.UNIX_PREFIX)) {
+                String path = first.substring(Endpoint.UNIX_PREFIX.length());
+                if (path.isEmpty() || path.indexOf('\0') >= 0) {
+                    error("bad unix socket path " + show(first));
+                    return null;
+                }
+                return Endpoint.unix(Path.of(path));
+            }
+            if (next[0] >= tokens.size()) {
+                error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
+                        + show(String.join(" ", tokens)));
+                return null;
+            }
+            InetAddress address = address(first);
+            Port port = port(tokens.get(next[0]++), isBind);
+            return address == null || port == null ? null : new Endpoint(unbracket(first), address, port.number, port.protocol);
         }
 
         private InetAddress address(String token) {

@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
-import oi.acl.AddressPattern;
 import oi.config.Endpoint;
 import org.tinylog.Logger;
 
@@ -88,7 +87,7 @@ public final class ConnectionLog implements AutoCloseable {
         Endpoint bind = r.rule().bind();
         Endpoint connect = r.rule().connect();
         return String.format(Locale.ROOT, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%.3f%n",
-                TAB_DATE.format(r.end()), AddressPattern.canonicalText(r.client()),
+                TAB_DATE.format(r.end()), r.client(),
                 bind.host(), bind.port(), connect.host(), connect.port(),
                 r.bytesIn(), r.bytesOut(), r.outcome().word(), r.duration().toNanos() / 1e9);
     }
@@ -98,7 +97,7 @@ public final class ConnectionLog implements AutoCloseable {
         Endpoint bind = r.rule().bind();
         Endpoint connect = r.rule().connect();
         return String.format(Locale.ROOT, "%s - - [%s] \"GET /rinetd-services/%s/%d/%s/%d/%s HTTP/1.0\" 200 %d - - - %d%n",
-                AddressPattern.canonicalText(r.client()), COMMON_DATE.format(r.end()),
+                r.client(), COMMON_DATE.format(r.end()),
                 bind.host(), bind.port(), connect.host(), connect.port(), r.outcome().word(),
                 r.bytesOut(), r.bytesIn());
     }

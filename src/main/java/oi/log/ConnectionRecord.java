@@ -1,6 +1,5 @@
 package oi.log;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import oi.config.ForwardRule;
@@ -8,9 +7,10 @@ import oi.config.ForwardRule;
 /**
  * What the connection log says about one finished connection or UDP session.
  *
+ * @param client the client's address as logged: an IP address, or {@code unix} for a Unix-socket client
  * @param bytesIn bytes received from the client
  * @param bytesOut bytes sent to the client
  */
-public record ConnectionRecord(ZonedDateTime end, InetAddress client, ForwardRule rule,
+public record ConnectionRecord(ZonedDateTime end, String client, ForwardRule rule,
                                long bytesIn, long bytesOut, Outcome outcome, Duration duration) {
 }

@@ -7,13 +7,16 @@ import oi.stats.RuleStats;
 
 /**
  * What every listener shares for the life of the process: the command-line settings, the
- * connection log, the registry of live sessions and the process-wide connection limit.
+ * connection log, the registry of live sessions, the process-wide connection limit and the pool
+ * of full-size pump buffers.
  */
-public record Context(Settings settings, ConnectionLog log, LiveSessions live, ConnectionLimit connections) {
+public record Context(Settings settings, ConnectionLog log, LiveSessions live, ConnectionLimit connections,
+                      BufferPool buffers) {
 
-    /** A context with a fresh log, registry and limit. */
+    /** A context with a fresh log, registry, limit and buffer pool. */
     public static Context create(Settings settings) {
-        return new Context(settings, new ConnectionLog(), new LiveSessions(), new ConnectionLimit());
+        return new Context(settings, new ConnectionLog(), new LiveSessions(), new ConnectionLimit(),
+                new BufferPool(settings.bufferSize(), settings.io() == IoMode.CHANNEL));
     }
 
     /**
@@ -29,7 +32,7 @@ public record Context(Settings settings, ConnectionLog log, LiveSessions live, C
         ConnectionEvent event = new ConnectionEvent();
         if (event.isEnabled()) {
             event.rule = record.rule().toString();
-            event.client = record.client().getHostAddress();
+            event.client = record.client();
             event.backend = record.rule().connect().toString();
             event.bytesIn = record.bytesIn();
             event.bytesOut = record.bytesOut();

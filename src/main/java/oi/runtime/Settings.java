@@ -13,36 +13,42 @@ import java.time.Duration;
  *     for never ({@code --idle-timeout}); a rule's {@code [idle=N]} overrides it
  * @param keepAlive whether TCP keepalive is set on both sockets ({@code --no-keepalive} clears it)
  * @param drain how long SIGTERM lets live connections finish before closing them ({@code --drain})
+ * @param io how the pumps read and write ({@code --io})
  */
 public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
-                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain) {
+                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io) {
 
     /** The defaults of the command line. */
     public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
-            4096, Duration.ZERO, true, Duration.ZERO);
+            4096, Duration.ZERO, true, Duration.ZERO, IoMode.CHANNEL);
 
     /** A copy with another buffer size. */
     public Settings withBufferSize(int bytes) {
-        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain);
+        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io);
     }
 
     /** A copy with another thread model. */
     public Settings withThreads(ThreadModel model) {
-        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain);
+        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io);
     }
 
     /** A copy with another process-wide connection limit. */
     public Settings withMaxConns(int limit) {
-        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain);
+        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io);
     }
 
     /** A copy with another idle timeout. */
     public Settings withIdleTimeout(Duration timeout) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io);
+    }
+
+    /** A copy with another I/O mode. */
+    public Settings withIo(IoMode mode) {
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode);
     }
 
     /** A copy with another drain time. */
     public Settings withDrain(Duration time) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io);
     }
 }

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,18 +23,24 @@ final class ProxyHeader {
 
     /**
      * The header for a client at {@code source} that connected to {@code destination} (oi's own
-     * address); an IPv4 address meeting an IPv6 one is written in its IPv4-mapped IPv6 form.
+     * address); an IPv4 address meeting an IPv6 one is written in its IPv4-mapped IPv6 form, and
+     * a client on a Unix domain socket, which has no IP address, gets the spec's "unknown" header.
      */
-    static byte[] of(ProxyProtocol version, InetSocketAddress source, InetSocketAddress destination) {
-        InetAddress from = source.getAddress();
-        InetAddress to = destination.getAddress();
-        boolean ipv6 = from instanceof Inet6Address || to instanceof Inet6Address;
-        byte[] fromBytes = ipv6 ? sixteen(from) : from.getAddress();
-        byte[] toBytes = ipv6 ? sixteen(to) : to.getAddress();
+    static byte[] of(ProxyProtocol version, SocketAddress source, SocketAddress destination) {
+        if (!(source instanceof InetSocketAddress from) || !(destination instanceof InetSocketAddress to)) {
+            return switch (version) {
+                case NONE -> new byte[0];
+                case V1 -> "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII);
+                case V2 -> ByteBuffer.allocate(16).put(V2_SIGNATURE).put((byte) 0x20).put((byte) 0).putShort((short) 0).array();
+            };
+        }
+        boolean ipv6 = from.getAddress() instanceof Inet6Address || to.getAddress() instanceof Inet6Address;
+        byte[] fromBytes = ipv6 ? sixteen(from.getAddress()) : from.getAddress().getAddress();
+        byte[] toBytes = ipv6 ? sixteen(to.getAddress()) : to.getAddress().getAddress();
         return switch (version) {
             case NONE -> new byte[0];
             case V1 -> ("PROXY " + (ipv6 ? "TCP6 " : "TCP4 ") + text(fromBytes) + " " + text(toBytes) + " "
-                    + source.getPort() + " " + destination.getPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    + from.getPort() + " " + to.getPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
             case V2 -> {
                 ByteBuffer header = ByteBuffer.allocate(16 + 2 * fromBytes.length + 4);
                 header.put(V2_SIGNATURE)
@@ -41,7 +48,7 @@ final class ProxyHeader {
                         .put((byte) (ipv6 ? 0x21 : 0x11)) // TCP over IPv6 or over IPv4
                         .putShort((short) (2 * fromBytes.length + 4))
                         .put(fromBytes).put(toBytes)
-                        .putShort((short) source.getPort()).putShort((short) destination.getPort());
+                        .putShort((short) from.getPort()).putShort((short) to.getPort());
                 yield header.array();
             }
         };

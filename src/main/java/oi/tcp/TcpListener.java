@@ -1,8 +1,14 @@
 package oi.tcp;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
@@ -20,34 +26,56 @@ public final class TcpListener implements Listener {
     static final int BACKLOG = 1024;
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
 
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final Context context;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
     private final RuleStats stats = new RuleStats();
     private volatile ActiveRule active;
     private Thread acceptor;
 
-    private TcpListener(ServerSocket server, ActiveRule active, Context context) {
+    private TcpListener(ServerSocketChannel server, ActiveRule active, Context context) {
         this.server = server;
         this.active = active;
         this.context = context;
     }
 
     /**
-     * Binds the rule's address; nothing is accepted until {@link #start}.
+     * Binds the rule's address, an IP one or a Unix socket file (a stale file from an earlier run
+     * is replaced); nothing is accepted until {@link #start}.
      *
      * @throws IOException when the address cannot be bound (in use, no permission, not local)
      */
     public static TcpListener bind(ActiveRule active, Context context) throws IOException {
-        ServerSocket server = new ServerSocket();
+        Path socketFile = active.rule().bind().unixPath();
+        ServerSocketChannel server = socketFile != null ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                                                        : ServerSocketChannel.open();
         try {
-            server.setReuseAddress(true);
-            server.bind(active.rule().bind().socketAddress(), BACKLOG);
+            if (socketFile != null) {
+                replaceStaleSocket(socketFile);
+            } else {
+                server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            server.bind(active.rule().bind().bindAddress(), BACKLOG);
         } catch (IOException e) {
             server.close();
             throw e;
         }
         return new TcpListener(server, active, context);
+    }
+
+    /** Deletes a socket file left by an earlier run, refusing to touch anything that is not a socket. */
+    private static void replaceStaleSocket(Path socketFile) throws IOException {
+        if (Files.exists(socketFile, LinkOption.NOFOLLOW_LINKS)) {
+            if (!"s".equals(fileType(socketFile))) {
+                throw new IOException(socketFile + " exists and is not a socket");
+            }
+            Files.delete(socketFile);
+        }
+    }
+
+    private static String fileType(Path file) throws IOException {
+        Object mode = Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return ((Integer) mode & 0170000) == 0140000 ? "s" : "other";
     }
 
     @Override
@@ -74,17 +102,21 @@ public final class TcpListener implements Listener {
 
     @Override
     public int localPort() {
-        return server.getLocalPort();
+        try {
+            return server.getLocalAddress() instanceof InetSocketAddress address ? address.getPort() : 0;
+        } catch (IOException e) {
+            return 0; // closed
+        }
     }
 
     private void acceptLoop() {
         int failures = 0;
-        while (!server.isClosed()) {
-            Socket client;
+        while (server.isOpen()) {
+            SocketChannel client;
             try {
                 client = server.accept();
             } catch (IOException e) {
-                if (server.isClosed()) {
+                if (!server.isOpen()) {
                     break;
                 }
                 // e.g. out of descriptors (EMFILE): say so once per burst, and back off instead of spinning
@@ -104,7 +136,7 @@ public final class TcpListener implements Listener {
     }
 
     /** Starts a session for an accepted client, or refuses it at once when a limit is reached. */
-    private void dispatch(Socket client) {
+    private void dispatch(SocketChannel client) {
         ActiveRule rule = active;
         ConnectionLimit processLimit = context.connections();
         if (!processLimit.tryAcquire(context.settings().maxConns())) {
@@ -142,6 +174,10 @@ public final class TcpListener implements Listener {
     public void close() {
         try {
             server.close();
+            Path socketFile = active.rule().bind().unixPath();
+            if (socketFile != null) {
+                Files.deleteIfExists(socketFile);
+            }
         } catch (IOException e) {
             Logger.warn("closing listener {}: {}", active.rule().bind(), e.getMessage());
         }

@@ -2,14 +2,19 @@ package oi.tcp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicReference;
 import oi.acl.AccessList;
+import oi.acl.AddressPattern;
+import oi.config.Endpoint;
 import oi.config.ForwardRule;
 import oi.config.ProxyProtocol;
-import oi.config.RuleOptions;
 import oi.log.ConnectionRecord;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
@@ -21,8 +26,8 @@ import oi.stats.RuleStats;
 import org.tinylog.Logger;
 
 /**
- * One accepted TCP connection from start to log line: access check, backend connect, two
- * pumps, close.
+ * One accepted TCP (or Unix-socket) connection from start to log line: access check, backend
+ * connect, two pumps, close.
  *
  * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend
  * pump; a second thread of the same model runs backend-to-client. The session owns and closes
@@ -30,30 +35,33 @@ import org.tinylog.Logger;
  */
 final class TcpSession implements Session, Runnable {
     private static final long SETTLE_NANOS = 5_000_000;
+
     private final long id;
-    private final Socket client;
+    private final SocketChannel client;
+    private final String clientText;
     private final ActiveRule active;
     private final Context context;
     private final RuleStats stats;
     private final Runnable release;
     private final long idleLimitNanos;
     private final long startNanos = System.nanoTime();
-    private final Socket backend = new Socket();
     private final AtomicReference<Pump> firstToEnd = new AtomicReference<>();
+    private volatile SocketChannel backend;
     private volatile Pump clientToBackend;
     private volatile Pump backendToClient;
     private volatile boolean expired;
 
-    TcpSession(long id, Socket client, ActiveRule active, Context context, RuleStats stats, Runnable release) {
+    TcpSession(long id, SocketChannel client, ActiveRule active, Context context, RuleStats stats, Runnable release) {
         this.id = id;
         this.client = client;
+        this.clientText = clientText(client);
         this.active = active;
         this.context = context;
         this.stats = stats;
         this.release = release;
         int ruleIdle = active.rule().options().idleSeconds();
-        this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? context.settings().idleTimeout().toNanos()
-                                                              : Duration.ofSeconds(ruleIdle).toNanos();
+        this.idleLimitNanos = ruleIdle == oi.config.RuleOptions.INHERIT ? context.settings().idleTimeout().toNanos()
+                                                                        : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
     @Override
@@ -63,15 +71,15 @@ final class TcpSession implements Session, Runnable {
         ConnectionOpenedEvent opened = new ConnectionOpenedEvent();
         if (opened.isEnabled()) {
             opened.rule = active.rule().toString();
-            opened.client = client.getRemoteSocketAddress().toString();
+            opened.client = clientText;
             opened.commit();
         }
         try {
             Outcome outcome = forward();
             closeQuietly(client);
             closeQuietly(backend);
-            report(context, stats, client, active.rule(), outcome, startNanos, bytes(clientToBackend), bytes(backendToClient),
-                    true);
+            report(context, stats, clientText, active.rule(), outcome, startNanos, bytes(clientToBackend),
+                    bytes(backendToClient), true);
         } finally {
             release.run(); // before leaving the registry: whoever sees no live session may count on the slot
             context.live().remove(this);
@@ -79,51 +87,28 @@ final class TcpSession implements Session, Runnable {
     }
 
     /** Closes a client that is refused before its session starts (e.g. over a limit) and logs why. */
-    static void reject(Socket client, ActiveRule active, Context context, RuleStats stats, Outcome outcome) {
+    static void reject(SocketChannel client, ActiveRule active, Context context, RuleStats stats, Outcome outcome) {
         long start = System.nanoTime();
+        String text = clientText(client);
         closeQuietly(client);
-        report(context, stats, client, active.rule(), outcome, start, 0, 0, false);
+        report(context, stats, text, active.rule(), outcome, start, 0, 0, false);
     }
 
     private Outcome forward() {
         ForwardRule rule = active.rule();
-        AccessList.Verdict verdict = active.check(client.getInetAddress());
+        // Unix-socket clients have no IP address: the socket file's permissions guard them instead.
+        AccessList.Verdict verdict = remote(client) instanceof InetSocketAddress address
+                ? active.check(address.getAddress()) : AccessList.Verdict.ALLOWED;
         if (verdict != AccessList.Verdict.ALLOWED) {
-            Logger.debug("#{} {} refused: {}", id, client.getRemoteSocketAddress(), verdict);
+            Logger.debug("#{} {} refused: {}", id, clientText, verdict);
             return verdict == AccessList.Verdict.DENIED ? Outcome.DENIED : Outcome.NOT_ALLOWED;
         }
-        if (rule.options().source() != null) {
-            try {
-                backend.bind(new InetSocketAddress(rule.options().source(), 0));
-            } catch (IOException e) {
-                Logger.warn("#{} cannot bind source address {}: {}", id, rule.options().source(), e.getMessage());
-                return Outcome.LOCAL_BIND_FAILED;
-            }
+        Outcome failed = connect(rule.connect(), rule);
+        if (failed != null) {
+            return failed;
         }
-        try {
-            long connectStart = System.nanoTime();
-            backend.connect(rule.connect().currentAddress(), (int) context.settings().connectTimeout().toMillis());
-            stats.connected(System.nanoTime() - connectStart);
-            for (Socket socket : new Socket[] {client, backend}) {
-                socket.setTcpNoDelay(true);
-                socket.setKeepAlive(context.settings().keepAlive());
-            }
-        } catch (IOException e) {
-            Logger.info("#{} backend {} failed: {}", id, rule.connect(), e.getMessage());
-            return Outcome.LOCAL_CONNECT_FAILED;
-        }
-        if (rule.options().proxy() != ProxyProtocol.NONE) {
-            try {
-                backend.getOutputStream().write(ProxyHeader.of(rule.options().proxy(),
-                        (InetSocketAddress) client.getRemoteSocketAddress(), (InetSocketAddress) client.getLocalSocketAddress()));
-            } catch (IOException e) {
-                Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id, rule.connect(), e.getMessage());
-                return Outcome.LOCAL_CONNECT_FAILED;
-            }
-        }
-        int bufferSize = context.settings().bufferSize();
-        clientToBackend = new Pump(client, backend, bufferSize);
-        backendToClient = new Pump(backend, client, bufferSize);
+        clientToBackend = new Pump(client, backend, context.settings().io(), context.buffers());
+        backendToClient = new Pump(backend, client, context.settings().io(), context.buffers());
         Thread other = context.settings().threads().start("oi-pump #" + id + " b→c",
                 () -> pump(backendToClient, clientToBackend));
         pump(clientToBackend, backendToClient);
@@ -133,6 +118,61 @@ final class TcpSession implements Session, Runnable {
         }
         // rinetd's words: the "local" socket is the backend's, the "remote" one the client's.
         return firstToEnd.get() == backendToClient ? Outcome.DONE_LOCAL_CLOSED : Outcome.DONE_REMOTE_CLOSED;
+    }
+
+    /** Opens the backend socket, from {@code src=} if given, and sends the PROXY header; null when all went well. */
+    private Outcome connect(Endpoint target, ForwardRule rule) {
+        boolean unix = target.unixPath() != null;
+        SocketAddress address;
+        try {
+            address = target.currentAddress();
+            backend = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        } catch (IOException e) {
+            Logger.warn("#{} cannot open a socket towards {}: {}", id, target, e.getMessage());
+            return e instanceof java.net.UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED;
+        }
+        if (rule.options().source() != null && !unix) {
+            try {
+                backend.bind(new InetSocketAddress(rule.options().source(), 0));
+            } catch (IOException e) {
+                Logger.warn("#{} cannot bind source address {}: {}", id, rule.options().source(), e.getMessage());
+                return Outcome.LOCAL_BIND_FAILED;
+            }
+        }
+        try {
+            long connectStart = System.nanoTime();
+            if (unix) {
+                backend.connect(address); // local: never slow
+            } else {
+                backend.socket().connect(address, (int) context.settings().connectTimeout().toMillis());
+            }
+            stats.connected(System.nanoTime() - connectStart);
+            tune(client);
+            tune(backend);
+        } catch (IOException e) {
+            Logger.info("#{} backend {} failed: {}", id, target, e.getMessage());
+            return Outcome.LOCAL_CONNECT_FAILED;
+        }
+        if (rule.options().proxy() != ProxyProtocol.NONE) {
+            try {
+                ByteBuffer header = ByteBuffer.wrap(ProxyHeader.of(rule.options().proxy(), remote(client), local(client)));
+                while (header.hasRemaining()) {
+                    backend.write(header);
+                }
+            } catch (IOException e) {
+                Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id, target, e.getMessage());
+                return Outcome.LOCAL_CONNECT_FAILED;
+            }
+        }
+        return null;
+    }
+
+    /** TCP_NODELAY and keepalive on TCP sockets; Unix sockets have neither. */
+    private void tune(SocketChannel channel) throws IOException {
+        if (local(channel) instanceof InetSocketAddress) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, context.settings().keepAlive());
+        }
     }
 
     private void pump(Pump pump, Pump opposite) {
@@ -148,9 +188,9 @@ final class TcpSession implements Session, Runnable {
     }
 
     /** Passes an end of stream on: the peer reads end of stream while its own direction runs on. */
-    private void halfClose(Socket socket) {
+    private void halfClose(SocketChannel channel) {
         try {
-            socket.shutdownOutput();
+            channel.shutdownOutput();
         } catch (IOException e) {
             abort();
         }
@@ -178,39 +218,67 @@ final class TcpSession implements Session, Runnable {
         }
     }
 
+    @Override
+    public SessionStatus status() {
+        SocketAddress peer = remote(client);
+        return new SessionStatus(id, active.rule().toString(), peer instanceof InetSocketAddress address
+                ? AddressPattern.canonicalText(address.getAddress()) + ":" + address.getPort() : clientText,
+                active.rule().connect().toString(),
+                Duration.ofNanos(System.nanoTime() - startNanos), bytes(clientToBackend), bytes(backendToClient));
+    }
+
     private static long bytes(Pump pump) {
         return pump == null ? 0 : pump.bytes();
     }
 
-    private static void report(Context context, RuleStats stats, Socket client, ForwardRule rule, Outcome outcome,
+    private static void report(Context context, RuleStats stats, String client, ForwardRule rule, Outcome outcome,
                                long startNanos, long in, long out, boolean opened) {
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        context.ended(stats, new ConnectionRecord(ZonedDateTime.now(), client.getInetAddress(), rule, in, out, outcome,
-                duration), opened);
-        Logger.debug("{} {} in={} out={} {}", client.getRemoteSocketAddress(), outcome.word(), in, out, duration);
+        context.ended(stats, new ConnectionRecord(ZonedDateTime.now(), client, rule, in, out, outcome, duration), opened);
+        Logger.debug("{} {} in={} out={} {}", client, outcome.word(), in, out, duration);
     }
 
-    @Override
-    public SessionStatus status() {
-        return new SessionStatus(id, active.rule().toString(), String.valueOf(client.getRemoteSocketAddress()),
-                active.rule().connect().toString(), Duration.ofNanos(System.nanoTime() - startNanos),
-                bytes(clientToBackend), bytes(backendToClient));
+    /** The client as the log shows it: its IP address, or {@code unix} for a Unix-socket client. */
+    private static String clientText(SocketChannel channel) {
+        return remote(channel) instanceof InetSocketAddress address ? AddressPattern.canonicalText(address.getAddress()) : "unix";
     }
 
-    private static void reset(Socket socket) {
+    private static SocketAddress remote(SocketChannel channel) {
         try {
-            if (!socket.isClosed()) {
-                socket.setSoLinger(true, 0); // close() now sends RST instead of FIN
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null; // closed already
+        }
+    }
+
+    private static SocketAddress local(SocketChannel channel) {
+        try {
+            return channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void reset(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            if (channel.isOpen() && local(channel) instanceof InetSocketAddress) {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends RST instead of FIN
             }
         } catch (IOException e) {
             // already closed by the other pump: nothing left to reset
         }
-        closeQuietly(socket);
+        closeQuietly(channel);
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
         try {
-            socket.close();
+            channel.close();
         } catch (IOException e) {
             Logger.trace(e, "close");
         }

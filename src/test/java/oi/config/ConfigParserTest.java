@@ -103,6 +103,17 @@ class ConfigParserTest {
     }
 
     @Test
+    void unixSocketsStandForAddressAndPortOnEitherSide() throws Exception {
+        Config config = parse("unix:/run/oi.sock 127.0.0.1 8080\n0.0.0.0 8080 unix:/run/app.sock [maxconns=5]\n");
+        assertThat(config.rules().get(0).bind().unixPath()).isEqualTo(Path.of("/run/oi.sock"));
+        assertThat(config.rules().get(0).connect().port()).isEqualTo(8080);
+        assertThat(config.rules().get(1).connect().unixPath()).isEqualTo(Path.of("/run/app.sock"));
+        assertThat(config.rules().get(1).options().maxConns()).isEqualTo(5);
+        assertThat(errors("unix:/a 127.0.0.1 53/udp\n")).containsExactly(
+                "/etc/test.conf:1: unix: sockets are streams: the other side must be TCP");
+    }
+
+    @Test
     void ipv6BareAndBracketedAndHostNames() throws Exception {
         Config config = parse("""
                 ::1 80 192.168.1.2 80

@@ -41,6 +41,8 @@ class MetricsTest {
             client.getOutputStream().write(new byte[bytes]);
             client.shutdownOutput();
             client.getInputStream().readAllBytes();
+        } catch (java.net.SocketException e) {
+            // a refused client may see a reset: oi closed it with our bytes unread
         }
     }
 
@@ -84,7 +86,7 @@ class MetricsTest {
             String status = get(metrics, "/status");
             assertThat(status).startsWith("{\"rules\":[{\"bind\":\"127.0.0.1:" + oi.port(0) + "\",\"port\":" + oi.port(0))
                     .contains("\"connections\":[{\"id\":")
-                    .contains("\"client\":\"/127.0.0.1:" + client.getLocalPort() + "\"")
+                    .contains("\"client\":\"127.0.0.1:" + client.getLocalPort() + "\"")
                     .contains("\"bytesIn\":42,\"bytesOut\":42}");
         }
     }

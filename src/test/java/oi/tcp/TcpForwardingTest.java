@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import oi.runtime.IoMode;
 import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.testing.Fds;
@@ -59,9 +60,10 @@ class TcpForwardingTest {
         }
     }
 
-    @ParameterizedTest(name = "--buffer {0} --threads {1}")
-    @CsvSource({"8192, VIRTUAL", "16384, VIRTUAL", "65536, VIRTUAL", "8192, PLATFORM", "65536, PLATFORM"})
-    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads) throws Exception {
+    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2}")
+    @CsvSource({"8192, VIRTUAL, CHANNEL", "16384, VIRTUAL, CHANNEL", "65536, VIRTUAL, CHANNEL", "8192, PLATFORM, CHANNEL",
+            "65536, PLATFORM, CHANNEL", "8192, VIRTUAL, STREAM", "65536, VIRTUAL, STREAM", "1024, VIRTUAL, CHANNEL"})
+    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io) throws Exception {
         CompletableFuture<Streams.Received> atBackend = new CompletableFuture<>();
         CompletableFuture<String> sentByBackend = new CompletableFuture<>();
         TcpServer.Handler exchange = socket -> {
@@ -81,7 +83,7 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS.withBufferSize(buffer).withThreads(threads), "");
+             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS.withBufferSize(buffer).withThreads(threads).withIo(io), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {
