@@ -25,6 +25,7 @@ public final class TcpListener implements Listener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
     static final int BACKLOG = 1024;
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
+    private static final long BURST_QUIET_NANOS = 1_000_000_000L;
 
     private final ServerSocketChannel server;
     private final Context context;
@@ -111,6 +112,7 @@ public final class TcpListener implements Listener {
 
     private void acceptLoop() {
         int failures = 0;
+        long lastFailure = 0;
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -124,10 +126,12 @@ public final class TcpListener implements Listener {
                     Logger.warn("accept on {} failed: {}; retrying every {} ms", active.rule().bind(), e.getMessage(),
                             ACCEPT_BACKOFF_MILLIS);
                 }
+                lastFailure = System.nanoTime();
                 pause(ACCEPT_BACKOFF_MILLIS);
                 continue;
             }
-            if (failures > 0) {
+            // A burst ends only after a second without failures: a single freed descriptor is no recovery.
+            if (failures > 0 && System.nanoTime() - lastFailure > BURST_QUIET_NANOS) {
                 Logger.info("accept on {} works again after {} failures", active.rule().bind(), failures);
                 failures = 0;
             }

@@ -58,10 +58,18 @@ class ResourceExhaustionIT {
             for (Socket client : clients) {
                 client.close();
             }
-            try (Socket again = new Socket("127.0.0.1", port)) {
-                assertThat(echoes(again)).as("service resumes by itself").isTrue();
+            boolean resumed = false;
+            for (int attempt = 0; attempt < 5 && !resumed; attempt++) { // queued clients that left are drained first
+                try (Socket again = new Socket("127.0.0.1", port)) {
+                    resumed = echoes(again);
+                }
             }
-            assertThat(oi.stderr()).contains("Too many open files");
+            String said = oi.stderr();
+            assertThat(resumed).as("service resumes by itself; oi said:\n%s", said.substring(Math.max(0, said.length() - 3000)))
+                    .isTrue();
+            assertThat(said).contains("Too many open files");
+            assertThat(said.lines().filter(line -> line.contains("accept on")).count())
+                    .as("accept failures are logged once per burst, not once per failure").isLessThan(10);
         }
     }
 
