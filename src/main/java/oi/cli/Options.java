@@ -35,6 +35,9 @@ final class Options {
     @Parameter(names = {"--drain"}, description = "On SIGTERM, stop accepting and let live connections finish for up to this many seconds; 0 = exit at once")
     String drain = "0";
 
+    @Parameter(names = {"--udp-sessions"}, description = "Client sessions each UDP rule keeps; past it the least recently active one is closed")
+    String udpSessions = "10000";
+
     @Parameter(names = {"--dns-ttl"}, description = "Seconds a looked-up backend host name is trusted before new connections look it up again")
     String dnsTtl = "30";
 

@@ -21,8 +21,10 @@ public enum Outcome {
     DENIED("denied"),
     /** {@code --max-conns} or the rule's {@code maxconns} was reached (oi's word; rinetd has no limit). */
     REFUSED_MAXCONNS("refused-maxconns"),
-    /** No bytes moved for the idle timeout (oi's word; rinetd has no idle timeout). */
-    IDLE_TIMEOUT("idle-timeout");
+    /** No bytes moved for the idle timeout, or a UDP session's {@code timeout=} (oi's word). */
+    IDLE_TIMEOUT("idle-timeout"),
+    /** A UDP session closed to make room under {@code --udp-sessions} (oi's word). */
+    EVICTED("evicted");
 
     private final String word;
 

@@ -1,6 +1,10 @@
 package oi.runtime;
 
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import oi.config.ForwardRule;
 import oi.log.ConnectionLog;
+import oi.log.Outcome;
 import oi.log.ConnectionRecord;
 import oi.stats.ConnectionEvent;
 import oi.stats.RuleStats;
@@ -23,21 +27,25 @@ public record Context(Settings settings, ConnectionLog log, LiveSessions live, C
      * Reports a finished session (or a refused client) everywhere it is counted: the connection
      * log, the rule's statistics and, when a recording is running, Flight Recorder.
      *
+     * @param client the client as the log shows it
+     * @param in bytes received from the client
+     * @param out bytes sent to the client
      * @param opened whether the session was counted as opened in {@code stats}
      */
-    public void ended(RuleStats stats, ConnectionRecord record, boolean opened) {
-        log.record(record);
-        long nanos = record.duration().toNanos();
-        stats.closed(record.outcome(), record.bytesIn(), record.bytesOut(), nanos, opened);
+    public void ended(RuleStats stats, String client, ForwardRule rule, Outcome outcome, long startNanos, long in, long out,
+                      boolean opened) {
+        long nanos = System.nanoTime() - startNanos;
+        log.record(new ConnectionRecord(ZonedDateTime.now(), client, rule, in, out, outcome, Duration.ofNanos(nanos)));
+        stats.closed(outcome, in, out, nanos, opened);
         ConnectionEvent event = new ConnectionEvent();
         if (event.isEnabled()) {
-            event.rule = record.rule().toString();
-            event.client = record.client();
-            event.backend = record.rule().connect().toString();
-            event.bytesIn = record.bytesIn();
-            event.bytesOut = record.bytesOut();
+            event.rule = rule.toString();
+            event.client = client;
+            event.backend = rule.connect().toString();
+            event.bytesIn = in;
+            event.bytesOut = out;
             event.durationNanos = nanos;
-            event.outcome = record.outcome().word();
+            event.outcome = outcome.word();
             event.commit();
         }
     }

@@ -14,41 +14,48 @@ import java.time.Duration;
  * @param keepAlive whether TCP keepalive is set on both sockets ({@code --no-keepalive} clears it)
  * @param drain how long SIGTERM lets live connections finish before closing them ({@code --drain})
  * @param io how the pumps read and write ({@code --io})
+ * @param udpSessions live client sessions each UDP rule keeps before evicting the least recently
+ *     used one ({@code --udp-sessions})
  */
 public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
-                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io) {
+                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions) {
 
     /** The defaults of the command line. */
     public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
-            4096, Duration.ZERO, true, Duration.ZERO, IoMode.CHANNEL);
+            4096, Duration.ZERO, true, Duration.ZERO, IoMode.CHANNEL, 10_000);
 
     /** A copy with another buffer size. */
     public Settings withBufferSize(int bytes) {
-        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io);
+        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions);
     }
 
     /** A copy with another thread model. */
     public Settings withThreads(ThreadModel model) {
-        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io);
+        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions);
     }
 
     /** A copy with another process-wide connection limit. */
     public Settings withMaxConns(int limit) {
-        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io);
+        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io, udpSessions);
     }
 
     /** A copy with another idle timeout. */
     public Settings withIdleTimeout(Duration timeout) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io, udpSessions);
     }
 
     /** A copy with another I/O mode. */
     public Settings withIo(IoMode mode) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode, udpSessions);
+    }
+
+    /** A copy with another UDP session bound. */
+    public Settings withUdpSessions(int bound) {
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, bound);
     }
 
     /** A copy with another drain time. */
     public Settings withDrain(Duration time) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io, udpSessions);
     }
 }

@@ -23,6 +23,7 @@ import oi.runtime.Listener;
 import oi.runtime.LiveSessions;
 import oi.runtime.Settings;
 import oi.tcp.TcpListener;
+import oi.udp.UdpListener;
 import org.tinylog.Logger;
 
 /**
@@ -242,10 +243,8 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private Listener bind(ActiveRule active) throws IOException {
-        if (active.rule().bind().protocol() == Protocol.UDP || active.rule().connect().protocol() == Protocol.UDP) {
-            throw new IOException("UDP rules are not supported yet");
-        }
-        return TcpListener.bind(active, context);
+        return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, context)
+                                                               : TcpListener.bind(active, context);
     }
 
     private void startListener(Listener listener) {

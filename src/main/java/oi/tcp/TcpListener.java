@@ -9,12 +9,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import oi.config.Protocol;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
 import oi.runtime.Listener;
 import oi.stats.RuleStats;
+import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
 
 /**
@@ -158,7 +160,10 @@ public final class TcpListener implements Listener {
         };
         long id = context.live().nextId();
         try {
-            context.settings().threads().start("oi-pump #" + id + " c→b", new TcpSession(id, client, rule, context, stats, release));
+            Runnable session = rule.rule().connect().protocol() == Protocol.UDP
+                    ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats, release)
+                    : new TcpSession(id, client, rule, context, stats, release);
+            context.settings().threads().start("oi-pump #" + id + " c→b", session);
         } catch (OutOfMemoryError | RuntimeException e) { // no thread could be had: refuse this client, keep serving
             release.run();
             Logger.error("#{} cannot start a thread: {}", id, e.toString());

@@ -8,14 +8,11 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicReference;
-import oi.acl.AccessList;
 import oi.acl.AddressPattern;
 import oi.config.Endpoint;
 import oi.config.ForwardRule;
 import oi.config.ProxyProtocol;
-import oi.log.ConnectionRecord;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
@@ -97,11 +94,10 @@ final class TcpSession implements Session, Runnable {
     private Outcome forward() {
         ForwardRule rule = active.rule();
         // Unix-socket clients have no IP address: the socket file's permissions guard them instead.
-        AccessList.Verdict verdict = remote(client) instanceof InetSocketAddress address
-                ? active.check(address.getAddress()) : AccessList.Verdict.ALLOWED;
-        if (verdict != AccessList.Verdict.ALLOWED) {
-            Logger.debug("#{} {} refused: {}", id, clientText, verdict);
-            return verdict == AccessList.Verdict.DENIED ? Outcome.DENIED : Outcome.NOT_ALLOWED;
+        Outcome refusal = remote(client) instanceof InetSocketAddress address ? active.refusal(address.getAddress()) : null;
+        if (refusal != null) {
+            Logger.debug("#{} {} refused: {}", id, clientText, refusal.word());
+            return refusal;
         }
         Outcome failed = connect(rule.connect(), rule);
         if (failed != null) {
@@ -233,13 +229,12 @@ final class TcpSession implements Session, Runnable {
 
     private static void report(Context context, RuleStats stats, String client, ForwardRule rule, Outcome outcome,
                                long startNanos, long in, long out, boolean opened) {
-        Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        context.ended(stats, new ConnectionRecord(ZonedDateTime.now(), client, rule, in, out, outcome, duration), opened);
-        Logger.debug("{} {} in={} out={} {}", client, outcome.word(), in, out, duration);
+        context.ended(stats, client, rule, outcome, startNanos, in, out, opened);
+        Logger.debug("{} {} in={} out={}", client, outcome.word(), in, out);
     }
 
     /** The client as the log shows it: its IP address, or {@code unix} for a Unix-socket client. */
-    private static String clientText(SocketChannel channel) {
+    static String clientText(SocketChannel channel) {
         return remote(channel) instanceof InetSocketAddress address ? AddressPattern.canonicalText(address.getAddress()) : "unix";
     }
 

@@ -22,6 +22,7 @@ public final class LogLines {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("expected " + count + " log lines in " + log + ", got " + lines);
+        throw new AssertionError("expected " + count + " log lines in " + log + ", got " + lines.size() + ", the last: "
+                + lines.subList(Math.max(0, lines.size() - 5), lines.size()));
     }
 }

@@ -1,0 +1,121 @@
+package oi.udp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import oi.log.Outcome;
+import oi.runtime.ActiveRule;
+import oi.runtime.Context;
+import org.tinylog.Logger;
+
+/**
+ * The TCP connection of a udp→tcp session, with the design's two threads: one connects and
+ * writes each datagram's payload to the stream, the other reads the stream and sends what it
+ * reads back to the client as datagrams (one read, one datagram: no framing, as rinetd).
+ *
+ * <p>Datagrams that arrive while the connection is still being made wait in a small queue;
+ * past it they are dropped, as a network may drop them.
+ */
+final class StreamBackend implements UdpSession.Backend {
+    private static final int QUEUED_DATAGRAMS = 64;
+    private static final ByteBuffer CLOSED = ByteBuffer.allocate(0);
+
+    private final UdpSession session;
+    private final ActiveRule rule;
+    private final Context context;
+    private final DatagramChannel server;
+    private final BlockingQueue<ByteBuffer> outbox = new ArrayBlockingQueue<>(QUEUED_DATAGRAMS);
+    private volatile SocketChannel channel;
+
+    private StreamBackend(UdpSession session, ActiveRule rule, Context context, DatagramChannel server) {
+        this.session = session;
+        this.rule = rule;
+        this.context = context;
+        this.server = server;
+    }
+
+    /** Starts connecting for the session; datagrams may be sent at once. */
+    static StreamBackend start(UdpSession session, ActiveRule rule, Context context, DatagramChannel server) {
+        StreamBackend backend = new StreamBackend(session, rule, context, server);
+        context.settings().threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
+        return backend;
+    }
+
+    @Override
+    public java.net.SocketAddress address() {
+        SocketChannel opened = channel;
+        try {
+            return opened == null ? null : opened.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void send(ByteBuffer payload) {
+        ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip(); // the receiver reuses its buffer
+        if (!outbox.offer(copy)) {
+            Logger.debug("#{} backend {} is slow: datagram dropped", session.id(), rule.rule().connect());
+        }
+    }
+
+    private void connectAndWrite() {
+        try {
+            SocketChannel opened = SocketChannel.open();
+            channel = opened;
+            if (rule.rule().options().source() != null) {
+                opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
+            }
+            opened.socket().connect(rule.rule().connect().currentAddress(), (int) context.settings().connectTimeout().toMillis());
+            opened.socket().setTcpNoDelay(true);
+        } catch (IOException e) {
+            Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
+            session.end(Outcome.LOCAL_CONNECT_FAILED);
+            return;
+        }
+        context.settings().threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
+        try {
+            while (true) {
+                ByteBuffer payload = outbox.take();
+                if (payload == CLOSED) {
+                    return;
+                }
+                while (payload.hasRemaining()) {
+                    channel.write(payload);
+                }
+            }
+        } catch (IOException e) {
+            session.end(Outcome.DONE_LOCAL_CLOSED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readReplies() {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(context.settings().bufferSize(), 65_507)); // one read, one datagram
+        try {
+            while (channel.read(buffer.clear()) >= 0) {
+                int n = buffer.flip().remaining();
+                server.send(buffer, session.client());
+                session.toClient(n);
+            }
+            session.end(Outcome.DONE_LOCAL_CLOSED);
+        } catch (IOException e) {
+            session.end(Outcome.DONE_LOCAL_CLOSED);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        outbox.clear();
+        outbox.offer(CLOSED);
+        SocketChannel opened = channel;
+        if (opened != null) {
+            opened.close();
+        }
+    }
+}

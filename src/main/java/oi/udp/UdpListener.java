@@ -1,0 +1,275 @@
+package oi.udp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import oi.config.Protocol;
+import oi.log.Outcome;
+import oi.runtime.ActiveRule;
+import oi.runtime.Context;
+import oi.runtime.Listener;
+import oi.stats.RuleStats;
+import org.tinylog.Logger;
+
+/**
+ * The bind socket of one UDP rule and its client sessions, one per client address.
+ *
+ * <p>Two platform threads per listener, not per client: the receiver reads every client's
+ * datagrams from the bind socket and hands each to its session; the replier waits on all the
+ * sessions' backend sockets at once and sends each reply back to its own client from the bind
+ * socket. A session therefore costs a socket and a few objects, not threads or 64 KiB buffers,
+ * which is what lets {@code --udp-sessions} be large. (A udp→tcp session is a TCP connection
+ * and gets its own reader thread, see {@link StreamBackend}.)
+ */
+public final class UdpListener implements Listener {
+    /** Room for the largest UDP payload (65 507 bytes over IPv4), whatever {@code --buffer} says. */
+    static final int MAX_DATAGRAM = 65_535;
+
+    private final DatagramChannel server;
+    private final Context context;
+    private final RuleStats stats = new RuleStats();
+    private final Selector replies;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Sessions by client address, least recently used first: the first one is evicted when full. */
+    private final Map<SocketAddress, UdpSession> sessions = new LinkedHashMap<>(64, 0.75f, true);
+    private volatile ActiveRule active;
+    private final List<Thread> threads = new ArrayList<>();
+
+    private UdpListener(DatagramChannel server, ActiveRule active, Context context) throws IOException {
+        this.server = server;
+        this.active = active;
+        this.context = context;
+        this.replies = Selector.open();
+    }
+
+    /**
+     * Binds the rule's UDP address; nothing is received until {@link #start}.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static UdpListener bind(ActiveRule active, Context context) throws IOException {
+        DatagramChannel server = DatagramChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(active.rule().bind().socketAddress());
+            return new UdpListener(server, active, context);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void start() {
+        String name = active.rule().bind().toString();
+        threads.add(Thread.ofPlatform().daemon(true).name("oi-udp " + name).start(this::receiveLoop));
+        threads.add(Thread.ofPlatform().daemon(true).name("oi-udp-replies " + name).start(this::replyLoop));
+    }
+
+    @Override
+    public void update(ActiveRule reloaded) {
+        active = reloaded;
+    }
+
+    @Override
+    public ActiveRule active() {
+        return active;
+    }
+
+    @Override
+    public RuleStats stats() {
+        return stats;
+    }
+
+    @Override
+    public int localPort() {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException | NullPointerException e) {
+            return 0; // closed
+        }
+    }
+
+    /** Live sessions of this rule, for tests and status. */
+    int sessionCount() {
+        lock.lock();
+        try {
+            return sessions.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void receiveLoop() {
+        ByteBuffer datagram = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        while (server.isOpen()) {
+            SocketAddress from;
+            try {
+                from = server.receive(datagram.clear());
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    Logger.warn("receive on {} failed: {}", active.rule().bind(), e.getMessage());
+                }
+                continue;
+            }
+            sessionFor((InetSocketAddress) from).fromClient(datagram.flip());
+        }
+    }
+
+    /** The client's session, opened (and the least recently used one evicted, if full) on its first datagram. */
+    private UdpSession sessionFor(InetSocketAddress client) {
+        UdpSession evicted = null;
+        UdpSession session;
+        lock.lock();
+        try {
+            session = sessions.get(client);
+            if (session != null) {
+                return session;
+            }
+            if (sessions.size() >= context.settings().udpSessions()) {
+                evicted = sessions.values().iterator().next();
+            }
+            ActiveRule rule = active;
+            session = new UdpSession(context.live().nextId(), client, rule, context, stats, rule.refusal(client.getAddress()),
+                    () -> forget(client));
+            sessions.put(client, session);
+        } finally {
+            lock.unlock();
+        }
+        if (evicted != null) {
+            evicted.end(Outcome.EVICTED);
+        }
+        if (session.refused()) {
+            Logger.debug("#{} {} refused: datagrams dropped until the session times out", session.id(), client);
+        } else {
+            open(session);
+        }
+        return session;
+    }
+
+    private void forget(SocketAddress client) {
+        lock.lock();
+        try {
+            sessions.remove(client);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens the backend of a new session: a connected datagram socket, or a TCP connection for udp→tcp. */
+    private void open(UdpSession session) {
+        ActiveRule rule = session.rule();
+        if (rule.rule().connect().protocol() == Protocol.TCP) {
+            session.attach(StreamBackend.start(session, rule, context, server));
+            return;
+        }
+        try {
+            DatagramChannel backend = DatagramChannel.open();
+            if (rule.rule().options().source() != null) {
+                backend.bind(new InetSocketAddress(rule.rule().options().source(), 0));
+            }
+            SocketAddress target = rule.rule().connect().currentAddress();
+            // Not connected: a connected channel's send skips a 0-byte datagram. The replier
+            // drops whatever does not come from the backend instead.
+            backend.configureBlocking(false);
+            session.attach(new DatagramBackend(backend, target, replies));
+            backend.register(replies, SelectionKey.OP_READ, session);
+            replies.wakeup();
+        } catch (IOException e) {
+            Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
+            session.end(Outcome.LOCAL_CONNECT_FAILED);
+        }
+    }
+
+    /** Sends every backend reply back to its own client, from the bind socket. */
+    private void replyLoop() {
+        ByteBuffer datagram = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        try {
+            while (server.isOpen()) {
+                replies.select();
+                Iterator<SelectionKey> ready = replies.selectedKeys().iterator();
+                while (ready.hasNext()) {
+                    SelectionKey key = ready.next();
+                    ready.remove();
+                    UdpSession session = (UdpSession) key.attachment();
+                    DatagramChannel backend = (DatagramChannel) key.channel();
+                    try {
+                        SocketAddress from;
+                        while ((from = backend.receive(datagram.clear())) != null) { // receive, not read: 0 bytes count
+                            if (from.equals(session.backendAddress())) {
+                                int n = datagram.flip().remaining();
+                                server.send(datagram, session.client());
+                                session.toClient(n);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // e.g. ICMP port unreachable from the backend: UDP has no connection to lose, keep the session
+                        Logger.debug("#{} backend {}: {}", session.id(), backend, e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            if (server.isOpen()) {
+                Logger.error("replies on {} stopped: {}", active.rule().bind(), e.getMessage());
+            }
+        }
+    }
+
+    /** Stops receiving and ends the sessions: without the bind socket no reply could reach a client. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+            replies.close();
+        } catch (IOException e) {
+            Logger.warn("closing listener {}: {}", active.rule().bind(), e.getMessage());
+        }
+        List<UdpSession> open;
+        lock.lock();
+        try {
+            open = new ArrayList<>(sessions.values());
+        } finally {
+            lock.unlock();
+        }
+        open.forEach(session -> session.end(Outcome.DONE_REMOTE_CLOSED));
+        for (Thread thread : threads) {
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A connected datagram socket towards the backend, watched by the replier's selector. */
+    private record DatagramBackend(DatagramChannel channel, SocketAddress target, Selector replies)
+            implements UdpSession.Backend {
+        @Override
+        public SocketAddress address() {
+            return target;
+        }
+
+        @Override
+        public void send(ByteBuffer payload) throws IOException {
+            channel.send(payload, target);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            replies.wakeup(); // a registered channel's descriptor is released only when its selector next selects
+        }
+    }
+}
