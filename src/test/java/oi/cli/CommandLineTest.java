@@ -34,7 +34,7 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("--conf-file", "--foreground", "--buffer", "--threads", "--connect-timeout",
-                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "SIGHUP", "SIGUSR1");
+                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "--io", "--udp-sessions", "SIGHUP", "SIGUSR1");
     }
 
     @Test
@@ -62,6 +62,8 @@ class CommandLineTest {
             --max-conns 0         | oi: --max-conns "0" is not a number of connections between 1 and 10000000
             --idle-timeout -5     | oi: --idle-timeout "-5" is not a number of seconds between 0 and 999999
             --drain soon          | oi: --drain "soon" is not a number of seconds between 0 and 999999
+            --io mmap             | oi: --io must be stream or channel, got "mmap"
+            --udp-sessions 0      | oi: --udp-sessions "0" is not a number of sessions between 1 and 10000000
             --metrics 9100        | oi: --metrics "9100" is not HOST:PORT, e.g. 127.0.0.1:9100
             --metrics host:99999  | oi: --metrics "host:99999" is not HOST:PORT, e.g. 127.0.0.1:9100
             """)
