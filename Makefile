@@ -7,7 +7,7 @@ MVN := mvn -B -ntp
 CONF ?= examples/rules.conf
 ARGS ?=
 
-.PHONY: all build run test soak clean deps check-java
+.PHONY: all build run test soak experiment profile clean deps check-java
 
 all: build
 
@@ -38,6 +38,14 @@ test: deps
 SOAK_SECONDS ?= 600
 soak: deps
 	$(MVN) test -Dtest='FaultsTest#soak' -Doi.excludedGroups=none -Dgroups=soak -Doi.soak.seconds=$(SOAK_SECONDS) -Dsurefire.failIfNoSpecifiedTests=false
+
+## experiment: the buffer and thread-model study against direct, rinetd and haproxy (as root; ~13 min, QUICK=1 ~2 min)
+experiment: build
+	bench/experiment.sh
+
+## profile: a CPU flame graph of oi under iperf3 load (async-profiler, itimer mode) in results/
+profile: build
+	bench/profile.sh
 
 clean:
 	rm -rf target

@@ -38,6 +38,10 @@ public final class Main {
      * help or version, and otherwise when the forwarder has stopped.
      */
     public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("bench")) {
+            int status = oi.bench.Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+            return status == 0 ? ExitCode.OK : status == 2 ? ExitCode.CMDERR : ExitCode.SYSERR;
+        }
         Options options = new Options();
         JCommander commander = JCommander.newBuilder().programName("oi").addObject(options).build();
         try {
@@ -112,6 +116,15 @@ public final class Main {
         return ExitCode.OK;
     }
 
+    /** Settings from the command line's defaults with the A/B flags given, for {@code oi bench}. */
+    public static Settings settings(String buffer, String threads, String io) {
+        Options options = new Options();
+        options.buffer = buffer;
+        options.threads = threads;
+        options.io = io;
+        return settings(options);
+    }
+
     /** The validated settings of a parsed command line. */
     static Settings settings(Options options) {
         int buffer = ByteSize.parse(options.buffer);
@@ -164,7 +177,8 @@ public final class Main {
         text.append("oi: a TCP port forwarder on virtual threads, reading rinetd's rules file.\n");
         commander.getUsageFormatter().usage(text);
         text.append("\nSignals: SIGHUP reloads the rules file and reopens the log; SIGUSR1 logs per-rule statistics;\n"
-                + "SIGTERM or SIGINT stops (a second one cuts --drain short).\n");
+                + "SIGTERM or SIGINT stops (a second one cuts --drain short).\n"
+                + "oi bench --help: the in-process buffer and thread-model A/B, and the experiment's load tools.\n");
         return text.toString();
     }
 
