@@ -7,7 +7,7 @@ MVN := mvn -B -ntp
 CONF ?= examples/rules.conf
 ARGS ?=
 
-.PHONY: all build run test soak experiment profile clean deps check-java
+.PHONY: all build run test soak experiment profile install uninstall man docs clean deps check-java
 
 all: build
 
@@ -46,6 +46,31 @@ experiment: build
 ## profile: a CPU flame graph of oi under iperf3 load (async-profiler, itimer mode) in results/
 profile: build
 	bench/profile.sh
+
+## install: the jar, bin/oi, the man page and the examples under PREFIX (DESTDIR honoured)
+PREFIX ?= /usr/local
+INSTALLED := $(DESTDIR)$(PREFIX)
+install: build
+	install -d $(INSTALLED)/bin $(INSTALLED)/lib/oi $(INSTALLED)/share/man/man8 $(INSTALLED)/share/doc/oi/examples
+	install -m 644 target/oi.jar $(INSTALLED)/lib/oi/oi.jar
+	install -m 755 bin/java-home $(INSTALLED)/lib/oi/java-home
+	install -m 755 bin/oi $(INSTALLED)/bin/oi
+	install -m 644 docs/oi.8 $(INSTALLED)/share/man/man8/oi.8
+	install -m 644 examples/* $(INSTALLED)/share/doc/oi/examples/
+
+## uninstall: removes exactly what install put there
+uninstall:
+	rm -f $(INSTALLED)/bin/oi $(INSTALLED)/lib/oi/oi.jar $(INSTALLED)/lib/oi/java-home $(INSTALLED)/share/man/man8/oi.8
+	rm -rf $(INSTALLED)/share/doc/oi
+	rmdir $(INSTALLED)/lib/oi 2>/dev/null || true
+
+## man: docs/oi.8 from docs/oi.md
+man:
+	python3 docs/md2man.py
+
+## docs: the Javadoc of every package, warnings counted as errors
+docs: deps
+	$(MVN) -q javadoc:javadoc -Ddoclint=all -Dmaven.javadoc.failOnWarnings=true
 
 clean:
 	rm -rf target

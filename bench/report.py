@@ -113,9 +113,7 @@ def bar_chart(title, unit, categories, series, path):
     width, height, left, bottom, top = 900, 420, 80, 90, 50
     plot_w, plot_h = width - left - 170, height - top - bottom
     peak = max([high for _, values in series for (_, _, high) in values if high is not None] + [1e-9])
-    step = 10 ** (len(f"{int(peak)}") - 1) if peak >= 1 else 0.1
-    while peak / step > 8:
-        step *= 2
+    step = next(base * 10 ** power for power in range(-2, 9) for base in (1, 2, 5) if peak / (base * 10 ** power) <= 6)
     top_value = step * (int(peak / step) + 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',

@@ -16,8 +16,16 @@ public final class ConnectionRate {
     private ConnectionRate() {
     }
 
-    /** Connections completed per second over {@code seconds}, with {@code concurrency} clients. */
+    /**
+     * Connections completed per second over {@code seconds}, with {@code concurrency} clients,
+     * after half a second of the same load that is not counted (a JIT-compiled forwarder warms up).
+     */
     public static double measure(InetSocketAddress target, double seconds, int concurrency) throws InterruptedException {
+        run(target, 0.5, concurrency);
+        return run(target, seconds, concurrency);
+    }
+
+    private static double run(InetSocketAddress target, double seconds, int concurrency) throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long end = System.nanoTime() + (long) (seconds * 1e9);

@@ -135,7 +135,7 @@ public final class Main {
         int drain = number("--drain", options.drain, 0, 999_999, "a number of seconds");
         return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
                 !options.noKeepAlive, Duration.ofSeconds(drain), IoMode.parse(options.io),
-                number("--udp-sessions", options.udpSessions, 1, 10_000_000, "a number of sessions"));
+                number("--udp-sessions", options.udpSessions, 1, 10_000_000, "a number of sessions"), options.syslog);
     }
 
     /** A {@code HOST:PORT} flag value ({@code [::1]:9100} for IPv6), or a one-line reason. */

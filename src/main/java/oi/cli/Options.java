@@ -41,6 +41,9 @@ final class Options {
     @Parameter(names = {"--dns-ttl"}, description = "Seconds a looked-up backend host name is trusted before new connections look it up again")
     String dnsTtl = "30";
 
+    @Parameter(names = {"--syslog"}, description = "Send the connection log to syslog (UDP 127.0.0.1:514) instead of the rules file's logfile")
+    boolean syslog;
+
     @Parameter(names = {"--metrics"}, description = "Serve /metrics (Prometheus) and /status (JSON) on HOST:PORT, e.g. 127.0.0.1:9100")
     String metrics;
 

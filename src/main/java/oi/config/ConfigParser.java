@@ -66,7 +66,10 @@ public final class ConfigParser {
         return parse(file, text);
     }
 
-    /** Parses rules-file text; {@code file} only names it in messages. */
+    /**
+     * Parses rules-file text; {@code file} names it in messages, and a name ending in
+     * {@code .toml} means oxidinetd's TOML format instead of rinetd's lines.
+     */
     public Config parse(Path file, String text) throws ConfigException {
         return new Reading(file).read(text);
     }
@@ -107,6 +110,17 @@ public final class ConfigParser {
         }
 
         private void readText(String text) {
+            if (file.toString().endsWith(".toml")) {
+                // Each TOML table becomes the rinetd line it means, checked as if written on its header's line.
+                for (TomlRules.Line translated : TomlRules.translate(text, (number, message) -> {
+                    line = number;
+                    error(message);
+                })) {
+                    line = translated.number();
+                    readLine(translated.text());
+                }
+                return;
+            }
             String[] lines = text.split("\r?\n|\r", -1);
             for (line = 1; line <= lines.length; line++) {
                 readLine(lines[line - 1]);

@@ -24,19 +24,24 @@ public final class ConnectionLog implements AutoCloseable {
     private static final DateTimeFormatter TAB_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss ", Locale.ENGLISH);
     private static final DateTimeFormatter COMMON_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
 
+    /** The prefix of a {@code logfile} target that means syslog over UDP: {@code syslog:} or {@code syslog:HOST:PORT}. */
+    public static final String SYSLOG_PREFIX = "syslog:";
+
     private final ReentrantLock lock = new ReentrantLock(); // not synchronized: callers are virtual threads
     private Path file;
     private boolean common;
     private Writer writer;
+    private volatile boolean enabled;
 
     /** Starts with no file: records are dropped until {@link #configure} names one. */
     public ConnectionLog() {
     }
 
     /**
-     * Points the log at a file (or at none when {@code file} is null), opening it for appending.
+     * Points the log at a file, at syslog ({@code syslog:} or {@code syslog:HOST:PORT}, UDP, by
+     * default 127.0.0.1:514), or at nothing when {@code file} is null.
      *
-     * @throws IOException when the file cannot be opened; the previous target stays in use
+     * @throws IOException when the target cannot be opened; the previous one stays in use
      */
     public void configure(Path file, boolean common) throws IOException {
         lock.lock();
@@ -46,6 +51,7 @@ public final class ConnectionLog implements AutoCloseable {
             this.file = file;
             this.common = common;
             this.writer = opened;
+            this.enabled = opened != null;
         } finally {
             lock.unlock();
         }
@@ -64,6 +70,11 @@ public final class ConnectionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether records are written anywhere, so callers can skip building one for nothing. */
+    public boolean enabled() {
+        return enabled;
     }
 
     /** Writes one line for a finished connection. */
@@ -108,12 +119,17 @@ public final class ConnectionLog implements AutoCloseable {
         try {
             closeWriter();
             file = null;
+            enabled = false;
         } finally {
             lock.unlock();
         }
     }
 
     private static Writer open(Path file) throws IOException {
+        String target = file.toString();
+        if (target.startsWith(SYSLOG_PREFIX)) {
+            return SyslogWriter.open(target.substring(SYSLOG_PREFIX.length()));
+        }
         return Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }

@@ -35,7 +35,9 @@ public record Context(Settings settings, ConnectionLog log, LiveSessions live, C
     public void ended(RuleStats stats, String client, ForwardRule rule, Outcome outcome, long startNanos, long in, long out,
                       boolean opened) {
         long nanos = System.nanoTime() - startNanos;
-        log.record(new ConnectionRecord(ZonedDateTime.now(), client, rule, in, out, outcome, Duration.ofNanos(nanos)));
+        if (log.enabled()) {
+            log.record(new ConnectionRecord(ZonedDateTime.now(), client, rule, in, out, outcome, Duration.ofNanos(nanos)));
+        }
         stats.closed(outcome, in, out, nanos, opened);
         ConnectionEvent event = new ConnectionEvent();
         if (event.isEnabled()) {

@@ -16,46 +16,48 @@ import java.time.Duration;
  * @param io how the pumps read and write ({@code --io})
  * @param udpSessions live client sessions each UDP rule keeps before evicting the least recently
  *     used one ({@code --udp-sessions})
+ * @param syslog whether the connection log goes to syslog whatever the rules file says ({@code --syslog})
  */
 public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
-                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions) {
+                       int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions,
+                       boolean syslog) {
 
     /** The defaults of the command line. */
     public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
-            4096, Duration.ZERO, true, Duration.ZERO, IoMode.CHANNEL, 10_000);
+            4096, Duration.ZERO, true, Duration.ZERO, IoMode.CHANNEL, 10_000, false);
 
     /** A copy with another buffer size. */
     public Settings withBufferSize(int bytes) {
-        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions);
+        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog);
     }
 
     /** A copy with another thread model. */
     public Settings withThreads(ThreadModel model) {
-        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions);
+        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog);
     }
 
     /** A copy with another process-wide connection limit. */
     public Settings withMaxConns(int limit) {
-        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io, udpSessions);
+        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io, udpSessions, syslog);
     }
 
     /** A copy with another idle timeout. */
     public Settings withIdleTimeout(Duration timeout) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io, udpSessions);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io, udpSessions, syslog);
     }
 
     /** A copy with another I/O mode. */
     public Settings withIo(IoMode mode) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode, udpSessions);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode, udpSessions, syslog);
     }
 
     /** A copy with another UDP session bound. */
     public Settings withUdpSessions(int bound) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, bound);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, bound, syslog);
     }
 
     /** A copy with another drain time. */
     public Settings withDrain(Duration time) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io, udpSessions);
+        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io, udpSessions, syslog);
     }
 }

@@ -17,6 +17,7 @@ import oi.config.ConfigException;
 import oi.config.ConfigParser;
 import oi.config.ForwardRule;
 import oi.config.Protocol;
+import oi.log.ConnectionLog;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
 import oi.runtime.Listener;
@@ -66,7 +67,7 @@ public final class Forwarder implements AutoCloseable {
             }
             Map<String, Listener> bound = bindAll(initial, Map.of());
             try {
-                context.log().configure(initial.logFile(), initial.logCommon());
+                context.log().configure(logTarget(initial), initial.logCommon());
             } catch (IOException e) {
                 bound.values().forEach(Listener::close);
                 throw new StartupException("cannot open logfile " + initial.logFile() + ": " + reason(e));
@@ -112,7 +113,7 @@ public final class Forwarder implements AutoCloseable {
                 return false;
             }
             try {
-                context.log().configure(next.logFile(), next.logCommon());
+                context.log().configure(logTarget(next), next.logCommon());
             } catch (IOException e) {
                 Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
             }
@@ -245,6 +246,11 @@ public final class Forwarder implements AutoCloseable {
     private Listener bind(ActiveRule active) throws IOException {
         return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, context)
                                                                : TcpListener.bind(active, context);
+    }
+
+    /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
+    private Path logTarget(Config config) {
+        return settings.syslog() ? Path.of(ConnectionLog.SYSLOG_PREFIX) : config.logFile();
     }
 
     private void startListener(Listener listener) {

@@ -60,6 +60,22 @@ class ConnectionLogTest {
     }
 
     @Test
+    void syslogTargetsGetOneRfc3164MessagePerLine() throws Exception {
+        try (java.nio.channels.DatagramChannel syslogd = java.nio.channels.DatagramChannel.open()
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             ConnectionLog log = new ConnectionLog()) {
+            int port = ((java.net.InetSocketAddress) syslogd.getLocalAddress()).getPort();
+            log.configure(Path.of("syslog:127.0.0.1:" + port), false);
+            log.record(record(Outcome.DONE_LOCAL_CLOSED));
+            java.nio.ByteBuffer datagram = java.nio.ByteBuffer.allocate(2048);
+            syslogd.receive(datagram);
+            String message = new String(datagram.array(), 0, datagram.position(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(message).matches("<30>\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d oi\\[\\d+]: 25/Nov/2026:02:22:06 \t127\\.0\\.0\\.1\t.*"
+                    + "\tdone-local-closed\t1\\.234");
+        }
+    }
+
+    @Test
     void withoutAFileRecordsAreDropped() throws Exception {
         try (ConnectionLog log = new ConnectionLog()) {
             log.record(record(Outcome.DENIED)); // must not throw

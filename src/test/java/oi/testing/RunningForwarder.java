@@ -28,7 +28,12 @@ public final class RunningForwarder implements AutoCloseable {
 
     /** Writes the rules to a file in {@code dir}, parses it and starts serving. */
     public static RunningForwarder start(Path dir, String rules, Settings settings) throws Exception {
-        Path file = Files.writeString(dir.resolve("rules-" + System.nanoTime() + ".conf"), rules);
+        return startFile(dir.resolve("rules-" + System.nanoTime() + ".conf"), rules, settings);
+    }
+
+    /** Writes the rules to {@code file} (whose name may end in .toml), parses it and starts serving. */
+    public static RunningForwarder startFile(Path file, String rules, Settings settings) throws Exception {
+        Files.writeString(file, rules);
         ConfigParser parser = new ConfigParser();
         Config config = parser.parse(file);
         Forwarder forwarder = new Forwarder(settings, parser);
