@@ -15,6 +15,7 @@ import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
 import oi.runtime.Listener;
+import oi.runtime.ConnectionSession;
 import oi.stats.RuleStats;
 import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
@@ -159,12 +160,14 @@ public final class TcpListener implements Listener {
             processLimit.release();
         };
         long id = context.live().nextId();
+        ConnectionSession session = rule.rule().connect().protocol() == Protocol.UDP
+                ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats, release)
+                : new TcpSession(id, client, rule, context, stats, release);
+        context.live().add(session); // before its thread runs, so that a stop arriving meanwhile still ends it
         try {
-            Runnable session = rule.rule().connect().protocol() == Protocol.UDP
-                    ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats, release)
-                    : new TcpSession(id, client, rule, context, stats, release);
             context.settings().threads().start("oi-pump #" + id + " c→b", session);
         } catch (OutOfMemoryError | RuntimeException e) { // no thread could be had: refuse this client, keep serving
+            context.live().remove(session);
             release.run();
             Logger.error("#{} cannot start a thread: {}", id, e.toString());
             TcpSession.reject(client, rule, context, stats, Outcome.LOCAL_SOCKET_FAILED);

@@ -16,7 +16,7 @@ import oi.config.ProxyProtocol;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
-import oi.runtime.Session;
+import oi.runtime.ConnectionSession;
 import oi.runtime.SessionStatus;
 import oi.stats.ConnectionOpenedEvent;
 import oi.stats.RuleStats;
@@ -30,7 +30,7 @@ import org.tinylog.Logger;
  * pump; a second thread of the same model runs backend-to-client. The session owns and closes
  * both sockets, and gives its connection-limit slots back through {@code release} when it ends.
  */
-final class TcpSession implements Session, Runnable {
+final class TcpSession implements ConnectionSession {
     private static final long SETTLE_NANOS = 5_000_000;
 
     private final long id;
@@ -47,6 +47,7 @@ final class TcpSession implements Session, Runnable {
     private volatile Pump clientToBackend;
     private volatile Pump backendToClient;
     private volatile boolean expired;
+    private volatile boolean aborted;
 
     TcpSession(long id, SocketChannel client, ActiveRule active, Context context, RuleStats stats, Runnable release) {
         this.id = id;
@@ -63,7 +64,6 @@ final class TcpSession implements Session, Runnable {
 
     @Override
     public void run() {
-        context.live().add(this);
         stats.opened();
         ConnectionOpenedEvent opened = new ConnectionOpenedEvent();
         if (opened.isEnabled()) {
@@ -102,6 +102,9 @@ final class TcpSession implements Session, Runnable {
         Outcome failed = connect(rule.connect(), rule);
         if (failed != null) {
             return failed;
+        }
+        if (aborted) {
+            return Outcome.DONE_LOCAL_CLOSED; // oi itself is stopping
         }
         clientToBackend = new Pump(client, backend, context.settings().io(), context.buffers());
         backendToClient = new Pump(backend, client, context.settings().io(), context.buffers());
@@ -194,6 +197,7 @@ final class TcpSession implements Session, Runnable {
 
     @Override
     public void abort() {
+        aborted = true; // a session aborted before it connected must not connect afterwards
         reset(client);
         reset(backend);
     }

@@ -8,7 +8,7 @@ import java.nio.channels.SocketChannel;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
-import oi.runtime.Session;
+import oi.runtime.ConnectionSession;
 import oi.stats.RuleStats;
 import org.tinylog.Logger;
 
@@ -17,7 +17,7 @@ import org.tinylog.Logger;
  * each read of the stream as one datagram (no framing, as rinetd), another writing each datagram
  * that comes back to the stream. Ends when the client closes its connection.
  */
-public final class TcpToUdpSession implements Session, Runnable {
+public final class TcpToUdpSession implements ConnectionSession {
     private final long id;
     private final SocketChannel client;
     private final String clientText;
@@ -44,7 +44,6 @@ public final class TcpToUdpSession implements Session, Runnable {
 
     @Override
     public void run() {
-        context.live().add(this);
         stats.opened();
         Outcome outcome;
         try {
