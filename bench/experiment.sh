@@ -10,7 +10,9 @@
 #
 # Environment: REPEAT (3), SECONDS_PER_RUN (4), IDLE_CONNECTIONS (4000), QUICK=1 (a smoke run
 # of about two minutes), CASES="oi-64k-virtual rinetd ..." (a subset), OUT (results dir),
-# DRY_RUN=1 (print the plan and exit; needs no tools), IO (oi's --io, default channel).
+# DRY_RUN=1 (print the plan and exit; needs no tools), IO (oi's --io, default channel),
+# MEASURE (a subset of "throughput rr connrate syscalls idle netns"; default all),
+# OI_JAVA_OPTS (JVM options for oi, e.g. to try -Djdk.pollerMode=1).
 # It installs what it needs from Debian's packages when missing (iperf3, rinetd, haproxy,
 # strace, iproute2) and must run as root for that and for the namespaces.
 set -euo pipefail
@@ -33,6 +35,8 @@ for buffer in 8k 16k 64k; do
     done
 done
 CASES=${CASES:-$ALL_CASES}
+MEASURE=${MEASURE:-throughput rr connrate syscalls idle netns}
+measuring() { [[ " $MEASURE " == *" $1 "* ]]; }
 
 # Ports on loopback: the iperf3 server and the echo backend, and each forwarder's two rules.
 IPERF_PORT=15201; ECHO_PORT=15202; FWD_IPERF_PORT=15301; FWD_ECHO_PORT=15302
@@ -226,38 +230,40 @@ measure_case() { # measure_case NAME INDEX COUNT
     pid=$(start_forwarder "$name" 127.0.0.1 127.0.0.1)
     [[ "$name" == direct ]] && { port=$IPERF_PORT; echo_port=$ECHO_PORT; }
     local command="$name"
-    [[ "$name" == oi-* ]] && command="bin/oi -c oi.conf --buffer $buffer --threads $threads --io $IO"
+    [[ "$name" == oi-* ]] && command="${OI_JAVA_OPTS:+OI_JAVA_OPTS='$OI_JAVA_OPTS' }bin/oi -c oi.conf --buffer $buffer --threads $threads --io $IO"
     [[ "$name" == rinetd ]] && command="rinetd -f -c rinetd.conf"
     [[ "$name" == haproxy* ]] && command="haproxy -db -f haproxy.cfg"
     for repeat in $(seq "$REPEAT"); do
         progress "$2" "$3" "$name" "repeat $repeat of $REPEAT"
-        local cpu0 p1 p8 cpu1 bytes1 bytes8 rr rate
+        local cpu0 p1="" p8="" cpu1 bytes1=0 bytes8=0 rr="" rate=""
         cpu0=$(cpu_seconds "$pid")
-        read -r p1 bytes1 <<< "$(iperf $port 1)"
-        read -r p8 bytes8 <<< "$(iperf $port 8)"
+        if measuring throughput; then
+            read -r p1 bytes1 <<< "$(iperf $port 1)"
+            read -r p8 bytes8 <<< "$(iperf $port 8)"
+        fi
         cpu1=$(cpu_seconds "$pid")
-        rr=$("$OI" bench rr --target 127.0.0.1:$echo_port --seconds "$T" 2>/dev/null)
-        rate=$("$OI" bench connrate --target 127.0.0.1:$echo_port --seconds "$T" --concurrency 4 2>/dev/null)
-        local once_syscalls="" once_idle="" once_ns1="" once_ns8=""
+        measuring rr && rr=$("$OI" bench rr --target 127.0.0.1:$echo_port --seconds "$T" 2>/dev/null)
+        measuring connrate && rate=$("$OI" bench connrate --target 127.0.0.1:$echo_port --seconds "$T" --concurrency 4 2>/dev/null)
+        local once_syscalls="" once_idle=""
         if [[ "$repeat" == 1 ]]; then
-            once_syscalls=$(syscalls_per_gb "$pid" "$port")
-            once_idle=$(idle_kib_per_connection "$pid")
+            measuring syscalls && once_syscalls=$(syscalls_per_gb "$pid" "$port" || true)
+            measuring idle && once_idle=$(idle_kib_per_connection "$pid" || true)
         fi
         python3 - "$OUT/results.csv" <<EOF
 import csv, sys
 rr = dict(word.split("=") for word in """$rr""".split())
 rate = dict(word.split("=") for word in """$rate""".split())
 cpu = $cpu1 - $cpu0
-moved = ($bytes1 + $bytes8) / 1e9
+moved = ($bytes1 + $bytes8) / 1e9 or float("nan")
 with open(sys.argv[1], "a", newline="") as f:
     csv.writer(f).writerow(["$name", "$buffer", "$threads", "$IO", $repeat, "$p1", "$p8",
-        round(cpu / moved, 3) if "$name" != "direct" else "",
+        round(cpu / moved, 3) if "$name" != "direct" and moved == moved else "",
         rr.get("rr_mean_us", ""), rr.get("rr_p50_us", ""), rr.get("rr_p99_us", ""), rr.get("rr_p999_us", ""),
         rate.get("connections_per_second", ""), "$once_syscalls", "$once_idle", "", "", "$command"])
 EOF
     done
     stop_forwarder "$pid"
-    if [[ "$NAMESPACES" == yes ]]; then
+    if [[ "$NAMESPACES" == yes ]] && measuring netns; then
         progress "$2" "$3" "$name" "namespaces"
         local npid nport=$FWD_IPERF_PORT host=$NS_FWD_IN n1 n8 _
         npid=$(start_forwarder "$name" $NS_FWD_IN $NS_SERVER_IP $NS_FWD)
@@ -297,7 +303,9 @@ main() {
     PIDS+=($!)
     wait_port 127.0.0.1 $ECHO_PORT || { say "experiment: the echo backend did not start"; exit 1; }
     NAMESPACES=no
-    if setup_namespaces 2>"$OUT/run/netns.err"; then
+    if ! measuring netns; then
+        :
+    elif setup_namespaces 2>"$OUT/run/netns.err"; then
         NAMESPACES=yes
         wait_port $NS_SERVER_IP $ECHO_PORT $NS_SERVER || true
     else

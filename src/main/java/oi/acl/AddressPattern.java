@@ -98,6 +98,18 @@ public sealed interface AddressPattern {
             return new Cidr(text, network, prefix);
         }
 
+        /** By value: a record would compare the address bytes by identity. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Cidr cidr && cidr.text.equals(text) && cidr.prefixLength == prefixLength
+                    && java.util.Arrays.equals(cidr.network, network);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode() * 31 + prefixLength;
+        }
+
         @Override
         public boolean matches(InetAddress address) {
             byte[] candidate = address.getAddress();
