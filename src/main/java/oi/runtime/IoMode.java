@@ -11,12 +11,7 @@ public enum IoMode {
 
     /** Parses the flag value ({@code stream} or {@code channel}). */
     public static IoMode parse(String text) {
-        for (IoMode mode : values()) {
-            if (mode.name().equalsIgnoreCase(text)) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException("--io must be stream or channel, got \"" + text + "\"");
+        return FlagValue.parse(IoMode.class, "--io", text);
     }
 
     @Override

@@ -17,12 +17,7 @@ public enum ThreadModel {
 
     /** Parses the flag value ({@code virtual} or {@code platform}). */
     public static ThreadModel parse(String text) {
-        for (ThreadModel model : values()) {
-            if (model.name().equalsIgnoreCase(text)) {
-                return model;
-            }
-        }
-        throw new IllegalArgumentException("--threads must be virtual or platform, got \"" + text + "\"");
+        return FlagValue.parse(ThreadModel.class, "--threads", text);
     }
 
     @Override

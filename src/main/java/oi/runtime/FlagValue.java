@@ -1,0 +1,24 @@
+package oi.runtime;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Reads an enum-valued A/B flag such as {@code --threads} or {@code --io}, in lower case, with one clear error. */
+final class FlagValue {
+
+    private FlagValue() {
+    }
+
+    /** The constant whose name matches {@code text} in any case, or a message naming the flag and its values. */
+    static <E extends Enum<E>> E parse(Class<E> type, String flag, String text) {
+        for (E value : type.getEnumConstants()) {
+            if (value.name().equalsIgnoreCase(text)) {
+                return value;
+            }
+        }
+        String choices = Arrays.stream(type.getEnumConstants()).map(value -> value.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(" or "));
+        throw new IllegalArgumentException(flag + " must be " + choices + ", got \"" + text + "\"");
+    }
+}
