@@ -19,6 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OI="$ROOT/bin/oi"
+source "$ROOT/bench/lib.sh"
 REPEAT=${REPEAT:-3}
 T=${SECONDS_PER_RUN:-4}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-4000}
@@ -122,20 +123,11 @@ start_forwarder() {
     esac
     local pid=$!
     PIDS+=("$pid")
-    wait_port "$bind" $FWD_ECHO_PORT "$netns" || { say "experiment: $name did not start; see $dir"; exit 1; }
+    wait_listening $FWD_ECHO_PORT "$netns" || { say "experiment: $name did not start; see $dir"; exit 1; }
     # rinetd and haproxy may fork or exec: report the process that listens.
     echo "$pid"
 }
 
-wait_port() { # wait_port ADDR PORT [NETNS]: until something listens there (10 s at most)
-    local run=()
-    [[ -n "${3:-}" ]] && run=(ip netns exec "$3")
-    for _ in $(seq 100); do
-        "${run[@]}" bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 stop_forwarder() {
     [[ "$1" != 0 ]] && { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -301,13 +293,13 @@ main() {
     PIDS+=("$(cat "$OUT/run/iperf3.pid" 2>/dev/null || true)")
     "$OI" bench echo-server --port $ECHO_PORT > "$OUT/run/echo.out" 2>&1 &
     PIDS+=($!)
-    wait_port 127.0.0.1 $ECHO_PORT || { say "experiment: the echo backend did not start"; exit 1; }
+    wait_listening $ECHO_PORT || { say "experiment: the echo backend did not start"; exit 1; }
     NAMESPACES=no
     if ! measuring netns; then
         :
     elif setup_namespaces 2>"$OUT/run/netns.err"; then
         NAMESPACES=yes
-        wait_port $NS_SERVER_IP $ECHO_PORT $NS_SERVER || true
+        wait_listening $ECHO_PORT $NS_SERVER || true
     else
         say "experiment: cannot create network namespaces ($(head -1 "$OUT/run/netns.err")): skipping the real setup"
     fi

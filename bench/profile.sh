@@ -17,14 +17,14 @@ mkdir -p "$(dirname "$LIB")"
 unzip -p "$JAR" linux-x64/libasyncProfiler.so > "$LIB"
 
 iperf3 -s -p 15401 -D --pidfile "$OUT/iperf3.pid"
-listening() { for _ in $(seq 100); do bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-listening 15401 # iperf3 -D returns before it listens
+source "$ROOT/bench/lib.sh"
+wait_listening 15401 # iperf3 -D returns before it listens
 trap 'kill $(cat "$OUT/iperf3.pid") ${OI_PID:-} 2>/dev/null || true' EXIT
 printf '127.0.0.1 15402 127.0.0.1 15401\n' > "$OUT/oi.conf"
 OI_JAVA_OPTS="-agentpath:$LIB=start,event=itimer,interval=1ms,file=$OUT/flame.html" \
     "$ROOT/bin/oi" -c "$OUT/oi.conf" --buffer "$BUFFER" --threads "$THREADS" --io "$IO" 2> "$OUT/oi.log" &
 OI_PID=$!
-listening 15402
+wait_listening 15402
 iperf3 -c 127.0.0.1 -p 15402 -t "$T" | tail -4
 kill -TERM "$OI_PID"; wait "$OI_PID" || true
 echo "profile: flame graph of oi --buffer $BUFFER --threads $THREADS --io $IO: $OUT/flame.html"
