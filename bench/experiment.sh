@@ -8,7 +8,8 @@
 # connections per second, read/write syscalls per GB (strace, a separate run), RSS per idle
 # connection, and throughput over three network namespaces (client | forwarder | server).
 #
-# Environment: REPEAT (3), SECONDS_PER_RUN (4), IDLE_CONNECTIONS (4000), QUICK=1 (a smoke run
+# Environment: REPEAT (3), SECONDS_PER_RUN (4), IDLE_CONNECTIONS (4000), HELD_CONNECTIONS (8000:
+# how many concurrent connections a forwarder must hold, checked after the idle memory), QUICK=1 (a smoke run
 # of about two minutes), CASES="oi-64k-virtual rinetd ..." (a subset), OUT (results dir),
 # DRY_RUN=1 (print the plan and exit; needs no tools), IO (oi's --io, default channel),
 # MEASURE (a subset of "throughput rr connrate syscalls idle netns"; default all),
@@ -23,10 +24,11 @@ source "$ROOT/bench/lib.sh"
 REPEAT=${REPEAT:-3}
 T=${SECONDS_PER_RUN:-4}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-4000}
+HELD_CONNECTIONS=${HELD_CONNECTIONS:-8000}
 STRACE_BYTES=${STRACE_BYTES:-512M}
 IO=${IO:-channel}
 if [[ "${QUICK:-0}" == 1 ]]; then
-    REPEAT=1; T=1; IDLE_CONNECTIONS=500; STRACE_BYTES=64M
+    REPEAT=1; T=1; IDLE_CONNECTIONS=500; HELD_CONNECTIONS=1000; STRACE_BYTES=64M
 fi
 OUT=${OUT:-$ROOT/results/$(date +%Y%m%d-%H%M%S)}
 ALL_CASES="direct rinetd haproxy haproxy-splice"
@@ -117,7 +119,7 @@ start_forwarder() {
             printf '%s %s %s %s\n%s %s %s %s\n' "$bind" $FWD_IPERF_PORT "$target" $IPERF_PORT \
                 "$bind" $FWD_ECHO_PORT "$target" $ECHO_PORT > "$dir/oi.conf"
             "${run[@]}" "$OI" -c "$dir/oi.conf" --buffer "$buffer" --threads "$threads" --io "$IO" \
-                --max-conns 7000 > "$dir/oi.out" 2>&1 &
+                --max-conns $((HELD_CONNECTIONS + 1000)) > "$dir/oi.out" 2>&1 &
             ;;
         *) say "experiment: unknown case $name"; exit 2 ;;
     esac
@@ -129,8 +131,15 @@ start_forwarder() {
 }
 
 
-stop_forwarder() {
-    [[ "$1" != 0 ]] && { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop_forwarder() { # stops it and waits until it is gone, so that the next case can bind its ports
+    [[ "$1" == 0 ]] && return
+    kill "$1" 2>/dev/null || true
+    # Not a child of this shell (it was started in a command substitution): poll, don't wait.
+    for _ in $(seq 100); do
+        [[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" =~ ^(|Z)$ ]] && break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null || true
     sleep 0.3
 }
 
@@ -173,7 +182,7 @@ print(round(calls / (int(sys.argv[2]) / 1e9)))
 EOF
 }
 
-idle_kib_per_connection() { # RSS the forwarder adds per idle connection
+idle_kib_per_connection() { # RSS the forwarder adds per idle connection; run it on a fresh process
     local pid=$1
     [[ "$pid" == 0 ]] && { echo ""; return; }
     local before after
@@ -185,8 +194,17 @@ idle_kib_per_connection() { # RSS the forwarder adds per idle connection
     sleep 1
     after=$(rss_kib "$pid")
     wait "$holder" || true
-    grep -q '^open=' "$OUT/run/idle.out" || { echo ""; return; }
+    grep -q "^open=$IDLE_CONNECTIONS\$" "$OUT/run/idle.out" || { echo ""; return; }
     python3 -c "print(round(($after - $before) / $IDLE_CONNECTIONS, 1))"
+}
+
+held_connections() { # held_connections NAME: how many of HELD_CONNECTIONS the forwarder held at once
+    # Only oi's: rinetd 0.73 takes minutes to accept 8 000 (22 s for 4 000 here), and haproxy's
+    # maxconn is set below the count to fit its splice pipes in the descriptor limit.
+    [[ "$1" == oi-* ]] || { echo ""; return; }
+    "$OI" bench idle --target 127.0.0.1:$FWD_ECHO_PORT --connections "$HELD_CONNECTIONS" --seconds 1 \
+        > "$OUT/run/held-$1.out" 2>&1 || true
+    sed -n 's/^open=\([0-9]*\).*/\1/p' "$OUT/run/held-$1.out"
 }
 
 ## Namespaces --------------------------------------------------------------------------------
@@ -225,6 +243,12 @@ measure_case() { # measure_case NAME INDEX COUNT
     [[ "$name" == oi-* ]] && command="${OI_JAVA_OPTS:+OI_JAVA_OPTS='$OI_JAVA_OPTS' }bin/oi -c oi.conf --buffer $buffer --threads $threads --io $IO"
     [[ "$name" == rinetd ]] && command="rinetd -f -c rinetd.conf"
     [[ "$name" == haproxy* ]] && command="haproxy -db -f haproxy.cfg"
+    local once_idle="" once_held=""
+    if measuring idle; then # first, while the forwarder is fresh: later load would grow its heap
+        progress "$2" "$3" "$name" "idle connections"
+        once_idle=$(idle_kib_per_connection "$pid" || true)
+        once_held=$(held_connections "$name" || true)
+    fi
     for repeat in $(seq "$REPEAT"); do
         progress "$2" "$3" "$name" "repeat $repeat of $REPEAT"
         local cpu0 p1="" p8="" cpu1 bytes1=0 bytes8=0 rr="" rate=""
@@ -236,10 +260,9 @@ measure_case() { # measure_case NAME INDEX COUNT
         cpu1=$(cpu_seconds "$pid")
         measuring rr && rr=$("$OI" bench rr --target 127.0.0.1:$echo_port --seconds "$T" 2>/dev/null)
         measuring connrate && rate=$("$OI" bench connrate --target 127.0.0.1:$echo_port --seconds "$T" --concurrency 4 2>/dev/null)
-        local once_syscalls="" once_idle=""
+        local once_syscalls=""
         if [[ "$repeat" == 1 ]]; then
             measuring syscalls && once_syscalls=$(syscalls_per_gb "$pid" "$port" || true)
-            measuring idle && once_idle=$(idle_kib_per_connection "$pid" || true)
         fi
         python3 - "$OUT/results.csv" <<EOF
 import csv, sys
@@ -251,7 +274,8 @@ with open(sys.argv[1], "a", newline="") as f:
     csv.writer(f).writerow(["$name", "$buffer", "$threads", "$IO", $repeat, "$p1", "$p8",
         round(cpu / moved, 3) if "$name" != "direct" and moved == moved else "",
         rr.get("rr_mean_us", ""), rr.get("rr_p50_us", ""), rr.get("rr_p99_us", ""), rr.get("rr_p999_us", ""),
-        rate.get("connections_per_second", ""), "$once_syscalls", "$once_idle", "", "", "$command"])
+        rate.get("connections_per_second", ""), "$once_syscalls", "$once_idle" if $repeat == 1 else "",
+        "$once_held" if $repeat == 1 else "", "", "", "$command"])
 EOF
     done
     stop_forwarder "$pid"
@@ -262,7 +286,7 @@ EOF
         [[ "$name" == direct ]] && { nport=$IPERF_PORT; host=$NS_SERVER_IP; }
         read -r n1 _ <<< "$(iperf $nport 1 $NS_CLIENT $host)"
         read -r n8 _ <<< "$(iperf $nport 8 $NS_CLIENT $host)"
-        printf '%s,%s,%s,%s,namespaces,,,,,,,,,,,%s,%s,%s\n' "$name" "$buffer" "$threads" "$IO" "$n1" "$n8" \
+        printf '%s,%s,%s,%s,namespaces,,,,,,,,,,,,%s,%s,%s\n' "$name" "$buffer" "$threads" "$IO" "$n1" "$n8" \
             "ip netns exec $NS_FWD $command" >> "$OUT/results.csv"
         stop_forwarder "$npid"
     fi
@@ -287,7 +311,7 @@ main() {
     install_tools
     mkdir -p "$OUT/run"
     make -s -C "$ROOT" build >&2
-    echo "case,buffer,threads,io,repeat,p1_gbits,p8_gbits,cpu_s_per_gb,rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,conn_per_s,syscalls_per_gb,idle_kib_per_conn,ns_p1_gbits,ns_p8_gbits,command" \
+    echo "case,buffer,threads,io,repeat,p1_gbits,p8_gbits,cpu_s_per_gb,rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,conn_per_s,syscalls_per_gb,idle_kib_per_conn,held_conns,ns_p1_gbits,ns_p8_gbits,command" \
         > "$OUT/results.csv"
     iperf3 -s -p $IPERF_PORT -D --pidfile "$OUT/run/iperf3.pid"
     PIDS+=("$(cat "$OUT/run/iperf3.pid" 2>/dev/null || true)")

@@ -21,6 +21,7 @@ METRICS = [  # column, heading, unit, better
     ("conn_per_s", "conn/s", "1/s", "higher"),
     ("syscalls_per_gb", "syscalls", "per GB", "lower"),
     ("idle_kib_per_conn", "idle", "KiB/conn", "lower"),
+    ("held_conns", "held", "conns", "higher"),
     ("ns_p1_gbits", "netns P=1", "Gbit/s", "higher"),
     ("ns_p8_gbits", "netns P=8", "Gbit/s", "higher"),
 ]
@@ -78,7 +79,7 @@ def summary(cases):
              "|---" * (len(METRICS) + 1) + "|"]
     for case in names:
         lines.append(f"| {case} | " + " | ".join(cell(cases, case, column) for column, *_ in METRICS) + " |")
-    lines += ["", "Median (min–max) of the repeats; syscalls, idle memory and the namespace runs are measured once per case.",
+    lines += ["", "Median (min–max) of the repeats; syscalls, idle memory, held connections and the namespace runs are measured once per case.",
               "", "### Ratios", "",
               "| case | P=1 / direct | P=1 / rinetd | P=8 / rinetd | CPU / rinetd | added RR mean (µs) | added RR / rinetd's"
               " | added p99.9 / rinetd's | conn/s / rinetd | syscalls / rinetd | idle / rinetd |",

@@ -95,7 +95,11 @@ public final class Bench {
                 case "rr" -> out.println(Latency.measure(target(options), options.size, options.seconds).keyValues("rr"));
                 case "connrate" -> out.printf(Locale.ROOT, "connections_per_second=%.0f%n",
                         ConnectionRate.measure(target(options), options.seconds, options.concurrency));
-                case "idle" -> holdIdle(options, out);
+                case "idle" -> {
+                    if (!holdIdle(options, out)) {
+                        return 1;
+                    }
+                }
                 default -> {
                     err.println("oi bench: unknown mode \"" + mode + "\" (ab, echo-server, rr, connrate, idle)");
                     return 2;
@@ -128,13 +132,14 @@ public final class Bench {
         }
     }
 
-    private static void holdIdle(Options options, PrintStream out) throws Exception {
-        List<Socket> sockets = IdleConnections.open(target(options), options.connections);
-        out.println("open=" + sockets.size());
-        out.flush();
-        Thread.sleep((long) (options.seconds * 1000));
-        for (Socket socket : sockets) {
-            socket.close();
+    /** Holds the connections for {@code --seconds}; false when not all of them could be opened. */
+    private static boolean holdIdle(Options options, PrintStream out) throws Exception {
+        try (IdleConnections.Held held = IdleConnections.open(target(options), options.connections)) {
+            out.println("open=" + held.sockets().size()
+                    + (held.failure() == null ? "" : " failed_at=" + (held.sockets().size() + 1) + " error=\"" + held.failure() + "\""));
+            out.flush();
+            Thread.sleep((long) (options.seconds * 1000));
+            return held.failure() == null;
         }
     }
 

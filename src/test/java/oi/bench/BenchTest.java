@@ -70,18 +70,19 @@ class BenchTest {
     @Test
     void theReportTurnsACsvIntoATableAndCharts(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("results.csv"), """
-                case,buffer,threads,io,repeat,p1_gbits,p8_gbits,cpu_s_per_gb,rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,conn_per_s,syscalls_per_gb,idle_kib_per_conn,ns_p1_gbits,ns_p8_gbits,command
-                direct,-,-,channel,1,20,25,,30,29,40,60,9000,,,,,direct
-                rinetd,-,-,channel,1,8,10,1.2,60,58,80,300,8000,125000,9,,,rinetd -f -c rinetd.conf
-                oi-64k-virtual,64k,virtual,channel,1,12,15,0.6,70,66,90,400,5000,31000,12,,,bin/oi -c oi.conf
-                oi-64k-virtual,64k,virtual,channel,2,14,15,0.6,72,66,90,400,5000,,,,,bin/oi -c oi.conf
+                case,buffer,threads,io,repeat,p1_gbits,p8_gbits,cpu_s_per_gb,rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,conn_per_s,syscalls_per_gb,idle_kib_per_conn,held_conns,ns_p1_gbits,ns_p8_gbits,command
+                direct,-,-,channel,1,20,25,,30,29,40,60,9000,,,,,,direct
+                rinetd,-,-,channel,1,8,10,1.2,60,58,80,300,8000,125000,9,8000,,,rinetd -f -c rinetd.conf
+                oi-64k-virtual,64k,virtual,channel,1,12,15,0.6,70,66,90,400,5000,31000,12,7999,,,bin/oi -c oi.conf
+                oi-64k-virtual,64k,virtual,channel,2,14,15,0.6,72,66,90,400,5000,,,,,,bin/oi -c oi.conf
                 """);
         Process report = new ProcessBuilder("python3", "bench/report.py", dir.toString()).redirectErrorStream(true).start();
         report.getInputStream().readAllBytes();
         assertThat(report.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(report.exitValue()).isZero();
         String summary = java.nio.file.Files.readString(dir.resolve("summary.md"));
-        assertThat(summary).contains("| oi-64k-virtual | 13 (12–14) |").contains("| oi-64k-virtual | 0.65× | 1.62× |");
+        assertThat(summary).contains("| oi-64k-virtual | 13 (12–14) |").contains("| oi-64k-virtual | 0.65× | 1.62× |")
+                .containsPattern("\\| oi-64k-virtual \\|.* \\| 12 \\| 7,999 \\|");
         assertThat(dir.resolve("throughput.svg")).content().contains("<svg", "Gbit/s", "1 stream", "8 streams", "oi-64k-virtual");
     }
 }
