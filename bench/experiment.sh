@@ -186,6 +186,10 @@ idle_kib_per_connection() { # RSS the forwarder adds per idle connection; run it
     local pid=$1
     [[ "$pid" == 0 ]] && { echo ""; return; }
     local before after
+    # Warm up first: a forwarder that has just started still grows (classes, compiler threads),
+    # and that growth must not be charged to the idle connections.
+    "$OI" bench idle --target 127.0.0.1:$FWD_ECHO_PORT --connections 100 --seconds 0 > /dev/null 2>&1 || true
+    sleep 1
     before=$(rss_kib "$pid")
     "$OI" bench idle --target 127.0.0.1:$FWD_ECHO_PORT --connections "$IDLE_CONNECTIONS" --seconds 4 \
         > "$OUT/run/idle.out" 2>&1 &
@@ -237,18 +241,28 @@ measure_case() { # measure_case NAME INDEX COUNT
     local name=$1 buffer=- threads=-
     [[ "$name" == oi-* ]] && { buffer=$(cut -d- -f2 <<< "$name"); threads=$(cut -d- -f3 <<< "$name"); }
     local pid port=$FWD_IPERF_PORT echo_port=$FWD_ECHO_PORT
-    pid=$(start_forwarder "$name" 127.0.0.1 127.0.0.1)
     [[ "$name" == direct ]] && { port=$IPERF_PORT; echo_port=$ECHO_PORT; }
     local command="$name"
     [[ "$name" == oi-* ]] && command="${OI_JAVA_OPTS:+OI_JAVA_OPTS='$OI_JAVA_OPTS' }bin/oi -c oi.conf --buffer $buffer --threads $threads --io $IO"
     [[ "$name" == rinetd ]] && command="rinetd -f -c rinetd.conf"
     [[ "$name" == haproxy* ]] && command="haproxy -db -f haproxy.cfg"
-    local once_idle="" once_held=""
-    if measuring idle; then # first, while the forwarder is fresh: later load would grow its heap
-        progress "$2" "$3" "$name" "idle connections"
-        once_idle=$(idle_kib_per_connection "$pid" || true)
-        once_held=$(held_connections "$name" || true)
+    if measuring idle && [[ "$name" != direct ]]; then
+        # Each sample on a fresh forwarder: load would grow a JVM's heap first, and a JVM's
+        # RSS after 4 000 connections depends on how much of its young generation was touched
+        # (seen here: 8.4 or 17 KiB/connection in back-to-back runs), so take the median of REPEAT.
+        local sample idle held=""
+        for sample in $(seq "$REPEAT"); do
+            progress "$2" "$3" "$name" "idle connections, sample $sample of $REPEAT"
+            pid=$(start_forwarder "$name" 127.0.0.1 127.0.0.1)
+            idle=$(idle_kib_per_connection "$pid" || true)
+            [[ "$sample" == 1 ]] && held=$(held_connections "$name" || true)
+            stop_forwarder "$pid"
+            printf '%s,%s,%s,%s,idle %s,,,,,,,,,,%s,%s,,,%s\n' "$name" "$buffer" "$threads" "$IO" "$sample" "$idle" "$held" \
+                "$command" >> "$OUT/results.csv"
+            held=""
+        done
     fi
+    pid=$(start_forwarder "$name" 127.0.0.1 127.0.0.1)
     for repeat in $(seq "$REPEAT"); do
         progress "$2" "$3" "$name" "repeat $repeat of $REPEAT"
         local cpu0 p1="" p8="" cpu1 bytes1=0 bytes8=0 rr="" rate=""
@@ -274,8 +288,7 @@ with open(sys.argv[1], "a", newline="") as f:
     csv.writer(f).writerow(["$name", "$buffer", "$threads", "$IO", $repeat, "$p1", "$p8",
         round(cpu / moved, 3) if "$name" != "direct" and moved == moved else "",
         rr.get("rr_mean_us", ""), rr.get("rr_p50_us", ""), rr.get("rr_p99_us", ""), rr.get("rr_p999_us", ""),
-        rate.get("connections_per_second", ""), "$once_syscalls", "$once_idle" if $repeat == 1 else "",
-        "$once_held" if $repeat == 1 else "", "", "", "$command"])
+        rate.get("connections_per_second", ""), "$once_syscalls", "", "", "", "", "$command"])
 EOF
     done
     stop_forwarder "$pid"

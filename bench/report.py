@@ -79,7 +79,7 @@ def summary(cases):
              "|---" * (len(METRICS) + 1) + "|"]
     for case in names:
         lines.append(f"| {case} | " + " | ".join(cell(cases, case, column) for column, *_ in METRICS) + " |")
-    lines += ["", "Median (min–max) of the repeats; syscalls, idle memory, held connections and the namespace runs are measured once per case.",
+    lines += ["", "Median (min–max) of the repeats; idle memory is sampled REPEAT times, each on a freshly started forwarder; syscalls, held connections and the namespace runs are measured once per case.",
               "", "### Ratios", "",
               "| case | P=1 / direct | P=1 / rinetd | P=8 / rinetd | CPU / rinetd | added RR mean (µs) | added RR / rinetd's"
               " | added p99.9 / rinetd's | conn/s / rinetd | syscalls / rinetd | idle / rinetd |",

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BufferPool {
     /** What each pump holds for good: enough for interactive traffic, small enough for idle connections. */
-    public static final int SMALL = 2048;
+    public static final int SMALL = 1024;
     private static final int MAX_POOLED_BYTES = 32 << 20;
 
     private final int size;

@@ -22,7 +22,8 @@ import org.tinylog.Logger;
 
 /**
  * The listening socket of one TCP rule and its accept loop, which starts one session thread
- * per accepted connection. One named platform thread per listener, like Helidon's ServerListener.
+ * per accepted connection. One named thread per listener, like Helidon's ServerListener, of the
+ * thread model {@code --threads} chose.
  */
 public final class TcpListener implements Listener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
@@ -84,9 +85,9 @@ public final class TcpListener implements Listener {
 
     @Override
     public void start() {
-        acceptor = Thread.ofPlatform().daemon(true)
-                .name("oi-accept " + active.rule().bind())
-                .start(this::acceptLoop);
+        // The acceptor follows --threads: on a virtual thread the session it starts is queued
+        // on the same carrier, which measured a few per cent more connections per second.
+        acceptor = context.settings().threads().start("oi-accept " + active.rule().bind(), this::acceptLoop);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
@@ -15,7 +16,9 @@ import org.tinylog.Logger;
 /**
  * One TCP client of a tcp→udp rule: its own UDP socket towards the backend, one thread sending
  * each read of the stream as one datagram (no framing, as rinetd), another writing each datagram
- * that comes back to the stream. Ends when the client closes its connection.
+ * that comes back to the stream. Ends when the client closes its connection, or after the
+ * rule's {@code timeout=} (rinetd's UDP session timeout) without a byte either way, since the
+ * UDP side never says it is done.
  */
 public final class TcpToUdpSession implements ConnectionSession {
     private final long id;
@@ -29,6 +32,8 @@ public final class TcpToUdpSession implements ConnectionSession {
     private volatile DatagramChannel backend;
     private volatile long bytesIn;
     private volatile long bytesOut;
+    private volatile long lastActivityNanos = startNanos;
+    private volatile boolean expired;
 
     /** A session for an accepted client; {@code release} gives its connection-limit slots back. */
     public TcpToUdpSession(long id, SocketChannel client, String clientText, ActiveRule active, Context context,
@@ -80,6 +85,7 @@ public final class TcpToUdpSession implements ConnectionSession {
                 int n = buffer.flip().remaining();
                 backend.write(buffer);
                 bytesIn += n;
+                lastActivityNanos = System.nanoTime();
             }
         } catch (IOException e) {
             Logger.debug("#{} {}", id, e.getMessage());
@@ -90,7 +96,7 @@ public final class TcpToUdpSession implements ConnectionSession {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return Outcome.DONE_REMOTE_CLOSED;
+        return expired ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
     }
 
     private void datagramsToStream() {
@@ -103,8 +109,18 @@ public final class TcpToUdpSession implements ConnectionSession {
                     client.write(datagram);
                 }
                 bytesOut += n;
+                lastActivityNanos = System.nanoTime();
             }
         } catch (IOException e) {
+            abort();
+        }
+    }
+
+    @Override
+    public void expireIfIdle(long nowNanos) {
+        int timeoutSeconds = active.rule().options().udpTimeoutSeconds();
+        if (backend != null && timeoutSeconds > 0 && nowNanos - lastActivityNanos > Duration.ofSeconds(timeoutSeconds).toNanos()) {
+            expired = true;
             abort();
         }
     }

@@ -92,8 +92,8 @@ class UdpForwardingTest {
     }
 
     @Test
-    void datagramBoundariesAreKeptFromZeroBytesTo59904() throws Exception {
-        byte[] big = new byte[59_904];
+    void datagramBoundariesAreKeptFromZeroBytesToTheLargestUdpPayload() throws Exception {
+        byte[] big = new byte[65_507]; // the most an IPv4 datagram can carry
         new SplittableRandom(5).nextBytes(big);
         try (UdpEcho backend = new UdpEcho();
              RunningForwarder oi = udpRule(backend, "", Settings.DEFAULTS.withBufferSize(8192));
@@ -170,6 +170,21 @@ class UdpForwardingTest {
     }
 
     @Test
+    void tcpToUdpConnectionIsClosedAfterTheTimeoutWithoutTraffic() throws Exception {
+        try (UdpEcho backend = new UdpEcho();
+             RunningForwarder oi = RunningForwarder.start(dir, "logfile " + dir.resolve("oi.log") + "\n127.0.0.1 0 127.0.0.1 "
+                     + backend.port() + "/udp [timeout=1]\n", Settings.DEFAULTS);
+             Socket client = oi.connect(0)) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertThat(client.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("ping");
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).as("a clean end of stream, not a reset").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(4));
+            assertThat(LogLines.await(dir.resolve("oi.log"), 1).get(0)).contains("\t4\t4\tidle-timeout\t");
+        }
+    }
+
+    @Test
     void udpToTcpWritesPayloadsToTheStreamAndSendsWhatComesBackAsDatagrams() throws Exception {
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0/udp 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS);
@@ -177,6 +192,61 @@ class UdpForwardingTest {
             assertThat(exchange(client, "over udp".getBytes(StandardCharsets.US_ASCII))).asString(StandardCharsets.US_ASCII)
                     .isEqualTo("over udp");
             assertThat(backend.accepted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void udpToTcpSessionEndsWhenTheBackendCloses() throws Exception {
+        try (TcpServer backend = TcpServer.start(socket -> {
+                 socket.getInputStream().readNBytes(5);
+                 socket.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+             });
+             RunningForwarder oi = RunningForwarder.start(dir, "logfile " + dir.resolve("oi.log") + "\n127.0.0.1 0/udp 127.0.0.1 "
+                     + backend.port() + "\n", Settings.DEFAULTS);
+             DatagramChannel client = client(oi, 0)) {
+            assertThat(exchange(client, "hello".getBytes(StandardCharsets.US_ASCII))).asString(StandardCharsets.US_ASCII)
+                    .isEqualTo("bye");
+            assertThat(LogLines.await(dir.resolve("oi.log"), 1).get(0)).contains("\t5\t3\t");
+            assertThat(exchange(client, "again".getBytes(StandardCharsets.US_ASCII))).as("a new session, a new connection")
+                    .asString(StandardCharsets.US_ASCII).isEqualTo("bye");
+            assertThat(backend.accepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void stopEndsLiveUdpSessionsPromptlyAndLogsEach() throws Exception {
+        try (UdpEcho backend = new UdpEcho(); TcpServer tcpBackend = TcpServer.echo()) {
+            RunningForwarder oi = RunningForwarder.start(dir, "logfile " + dir.resolve("oi.log") + "\n127.0.0.1 0/udp 127.0.0.1 "
+                    + backend.port() + "/udp\n127.0.0.1 0/udp 127.0.0.1 " + tcpBackend.port() + "\n", Settings.DEFAULTS);
+            try (DatagramChannel toUdp = client(oi, 0); DatagramChannel toTcp = client(oi, 1)) {
+                assertThat(exchange(toUdp, new byte[] {1})).hasSize(1);
+                assertThat(exchange(toTcp, new byte[] {2})).hasSize(1);
+                long start = System.nanoTime();
+                oi.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+                assertThat(oi.forwarder().live().count()).isZero();
+                assertThat(LogLines.await(dir.resolve("oi.log"), 2)).hasSize(2);
+            }
+        }
+    }
+
+    @Test
+    void reloadKeepsTheUdpSocketAndSendsNewSessionsToTheNewBackend() throws Exception {
+        try (UdpEcho first = new UdpEcho(); UdpEcho second = new UdpEcho();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0/udp 127.0.0.1 " + first.port() + "/udp\n",
+                     Settings.DEFAULTS)) {
+            int port = oi.port(0);
+            try (DatagramChannel client = client(oi, 0)) {
+                assertThat(exchange(client, new byte[] {1})).hasSize(1);
+            }
+            java.nio.file.Files.writeString(oi.rulesFile(), "127.0.0.1 " + port + "/udp 127.0.0.1 " + second.port() + "/udp\n");
+            assertThat(oi.forwarder().reload()).isTrue();
+            assertThat(oi.port(0)).as("the same socket, still bound").isEqualTo(port);
+            try (DatagramChannel client = client(oi, 0)) {
+                assertThat(exchange(client, new byte[] {2})).hasSize(1);
+            }
+            assertThat(first.senders()).hasSize(1);
+            assertThat(second.senders()).as("the new session went to the new backend").hasSize(1);
         }
     }
 }
