@@ -3,7 +3,7 @@
 #
 # Measures oi at --buffer {8k,16k,64k} x --threads {virtual,platform} next to references run
 # on the same machine in the same run: a direct connection (no forwarder), rinetd, and
-# haproxy in TCP mode (plain and with `option splice-auto`). For each case: iperf3 throughput
+# haproxy in TCP mode (plain, and splicing: `option splice-auto`, `splice-request`, `splice-response`). For each case: iperf3 throughput
 # with 1 and 8 streams, forwarder CPU seconds per GB, 32-byte round-trip latency, new
 # connections per second, read/write syscalls per GB (strace, a separate run), RSS per idle
 # connection, and throughput over three network namespaces (client | forwarder | server).
@@ -107,7 +107,9 @@ start_forwarder() {
             {
                 printf 'global\n    maxconn 7000\n\ndefaults\n    mode tcp\n    timeout connect 5s\n'
                 printf '    timeout client 5m\n    timeout server 5m\n'
-                [[ "$name" == haproxy-splice ]] && printf '    option splice-auto\n'
+                # splice-auto alone never spliced here (haproxy 2.6: strace shows read/write only), so
+                # the zero-copy reference forces splice both ways as well.
+                [[ "$name" == haproxy-splice ]] && printf '    option splice-auto\n    option splice-request\n    option splice-response\n'
                 printf '\nlisten iperf\n    bind %s:%s\n    server s %s:%s\n' "$bind" $FWD_IPERF_PORT "$target" $IPERF_PORT
                 printf '\nlisten echo\n    bind %s:%s\n    server s %s:%s\n' "$bind" $FWD_ECHO_PORT "$target" $ECHO_PORT
             } > "$dir/haproxy.cfg"
