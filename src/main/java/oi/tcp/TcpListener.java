@@ -14,9 +14,8 @@ import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
-import oi.runtime.Listener;
+import oi.runtime.RuleListener;
 import oi.runtime.ConnectionSession;
-import oi.stats.RuleStats;
 import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
 
@@ -25,7 +24,7 @@ import org.tinylog.Logger;
  * per accepted connection. One named thread per listener, like Helidon's ServerListener, of the
  * thread model {@code --threads} chose.
  */
-public final class TcpListener implements Listener {
+public final class TcpListener extends RuleListener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
     static final int BACKLOG = 1024;
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
@@ -34,13 +33,11 @@ public final class TcpListener implements Listener {
     private final ServerSocketChannel server;
     private final Context context;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
-    private final RuleStats stats = new RuleStats();
-    private volatile ActiveRule active;
     private Thread acceptor;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Context context) {
+        super(server, active);
         this.server = server;
-        this.active = active;
         this.context = context;
     }
 
@@ -87,31 +84,7 @@ public final class TcpListener implements Listener {
     public void start() {
         // The acceptor follows --threads: on a virtual thread the session it starts is queued
         // on the same carrier, which measured a few per cent more connections per second.
-        acceptor = context.settings().threads().start("oi-accept " + active.rule().bind(), this::acceptLoop);
-    }
-
-    @Override
-    public void update(ActiveRule reloaded) {
-        active = reloaded;
-    }
-
-    @Override
-    public ActiveRule active() {
-        return active;
-    }
-
-    @Override
-    public RuleStats stats() {
-        return stats;
-    }
-
-    @Override
-    public int localPort() {
-        try {
-            return server.getLocalAddress() instanceof InetSocketAddress address ? address.getPort() : 0;
-        } catch (IOException e) {
-            return 0; // closed
-        }
+        acceptor = context.settings().threads().start("oi-accept " + active().rule().bind(), this::acceptLoop);
     }
 
     private void acceptLoop() {
@@ -127,7 +100,7 @@ public final class TcpListener implements Listener {
                 }
                 // e.g. out of descriptors (EMFILE): say so once per burst, and back off instead of spinning
                 if (failures++ == 0) {
-                    Logger.warn("accept on {} failed: {}; retrying every {} ms", active.rule().bind(), e.getMessage(),
+                    Logger.warn("accept on {} failed: {}; retrying every {} ms", active().rule().bind(), e.getMessage(),
                             ACCEPT_BACKOFF_MILLIS);
                 }
                 lastFailure = System.nanoTime();
@@ -136,7 +109,7 @@ public final class TcpListener implements Listener {
             }
             // A burst ends only after a second without failures: a single freed descriptor is no recovery.
             if (failures > 0 && System.nanoTime() - lastFailure > BURST_QUIET_NANOS) {
-                Logger.info("accept on {} works again after {} failures", active.rule().bind(), failures);
+                Logger.info("accept on {} works again after {} failures", active().rule().bind(), failures);
                 failures = 0;
             }
             dispatch(client);
@@ -145,15 +118,15 @@ public final class TcpListener implements Listener {
 
     /** Starts a session for an accepted client, or refuses it at once when a limit is reached. */
     private void dispatch(SocketChannel client) {
-        ActiveRule rule = active;
+        ActiveRule rule = active();
         ConnectionLimit processLimit = context.connections();
         if (!processLimit.tryAcquire(context.settings().maxConns())) {
-            TcpSession.reject(client, rule, context, stats, Outcome.REFUSED_MAXCONNS);
+            TcpSession.reject(client, rule, context, stats(), Outcome.REFUSED_MAXCONNS);
             return;
         }
         if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
             processLimit.release();
-            TcpSession.reject(client, rule, context, stats, Outcome.REFUSED_MAXCONNS);
+            TcpSession.reject(client, rule, context, stats(), Outcome.REFUSED_MAXCONNS);
             return;
         }
         Runnable release = () -> {
@@ -162,8 +135,8 @@ public final class TcpListener implements Listener {
         };
         long id = context.live().nextId();
         ConnectionSession session = rule.rule().connect().protocol() == Protocol.UDP
-                ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats, release)
-                : new TcpSession(id, client, rule, context, stats, release);
+                ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats(), release)
+                : new TcpSession(id, client, rule, context, stats(), release);
         context.live().add(session); // before its thread runs, so that a stop arriving meanwhile still ends it
         try {
             context.settings().threads().start("oi-pump #" + id + " c→b", session);
@@ -171,7 +144,7 @@ public final class TcpListener implements Listener {
             context.live().remove(session);
             release.run();
             Logger.error("#{} cannot start a thread: {}", id, e.toString());
-            TcpSession.reject(client, rule, context, stats, Outcome.LOCAL_SOCKET_FAILED);
+            TcpSession.reject(client, rule, context, stats(), Outcome.LOCAL_SOCKET_FAILED);
         }
     }
 
@@ -187,12 +160,12 @@ public final class TcpListener implements Listener {
     public void close() {
         try {
             server.close();
-            Path socketFile = active.rule().bind().unixPath();
+            Path socketFile = active().rule().bind().unixPath();
             if (socketFile != null) {
                 Files.deleteIfExists(socketFile);
             }
         } catch (IOException e) {
-            Logger.warn("closing listener {}: {}", active.rule().bind(), e.getMessage());
+            Logger.warn("closing listener {}: {}", active().rule().bind(), e.getMessage());
         }
         if (acceptor != null) {
             try {

@@ -19,8 +19,7 @@ import oi.config.Protocol;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
-import oi.runtime.Listener;
-import oi.stats.RuleStats;
+import oi.runtime.RuleListener;
 import org.tinylog.Logger;
 
 /**
@@ -33,23 +32,21 @@ import org.tinylog.Logger;
  * which is what lets {@code --udp-sessions} be large. (A udp→tcp session is a TCP connection
  * and gets its own reader thread, see {@link StreamBackend}.)
  */
-public final class UdpListener implements Listener {
+public final class UdpListener extends RuleListener {
     /** Room for the largest UDP payload (65 507 bytes over IPv4), whatever {@code --buffer} says. */
     static final int MAX_DATAGRAM = 65_535;
 
     private final DatagramChannel server;
     private final Context context;
-    private final RuleStats stats = new RuleStats();
     private final Selector replies;
     private final ReentrantLock lock = new ReentrantLock();
     /** Sessions by client address, least recently used first: the first one is evicted when full. */
     private final Map<SocketAddress, UdpSession> sessions = new LinkedHashMap<>(64, 0.75f, true);
-    private volatile ActiveRule active;
     private final List<Thread> threads = new ArrayList<>();
 
     private UdpListener(DatagramChannel server, ActiveRule active, Context context) throws IOException {
+        super(server, active);
         this.server = server;
-        this.active = active;
         this.context = context;
         this.replies = Selector.open();
     }
@@ -73,33 +70,9 @@ public final class UdpListener implements Listener {
 
     @Override
     public void start() {
-        String name = active.rule().bind().toString();
+        String name = active().rule().bind().toString();
         threads.add(Thread.ofPlatform().daemon(true).name("oi-udp " + name).start(this::receiveLoop));
         threads.add(Thread.ofPlatform().daemon(true).name("oi-udp-replies " + name).start(this::replyLoop));
-    }
-
-    @Override
-    public void update(ActiveRule reloaded) {
-        active = reloaded;
-    }
-
-    @Override
-    public ActiveRule active() {
-        return active;
-    }
-
-    @Override
-    public RuleStats stats() {
-        return stats;
-    }
-
-    @Override
-    public int localPort() {
-        try {
-            return ((InetSocketAddress) server.getLocalAddress()).getPort();
-        } catch (IOException | NullPointerException e) {
-            return 0; // closed
-        }
     }
 
     /** Live sessions of this rule, for tests and status. */
@@ -120,7 +93,7 @@ public final class UdpListener implements Listener {
                 from = server.receive(datagram.clear());
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    Logger.warn("receive on {} failed: {}", active.rule().bind(), e.getMessage());
+                    Logger.warn("receive on {} failed: {}", active().rule().bind(), e.getMessage());
                 }
                 continue;
             }
@@ -141,8 +114,8 @@ public final class UdpListener implements Listener {
             if (sessions.size() >= context.settings().udpSessions()) {
                 evicted = sessions.values().iterator().next();
             }
-            ActiveRule rule = active;
-            session = new UdpSession(context.live().nextId(), client, rule, context, stats, rule.refusal(client.getAddress()),
+            ActiveRule rule = active();
+            session = new UdpSession(context.live().nextId(), client, rule, context, stats(), rule.refusal(client.getAddress()),
                     () -> forget(client));
             sessions.put(client, session);
         } finally {
@@ -222,7 +195,7 @@ public final class UdpListener implements Listener {
             }
         } catch (IOException | ClosedSelectorException e) {
             if (server.isOpen()) {
-                Logger.error("replies on {} stopped: {}", active.rule().bind(), e.getMessage());
+                Logger.error("replies on {} stopped: {}", active().rule().bind(), e.getMessage());
             }
         }
     }
@@ -234,7 +207,7 @@ public final class UdpListener implements Listener {
             server.close();
             replies.close();
         } catch (IOException e) {
-            Logger.warn("closing listener {}: {}", active.rule().bind(), e.getMessage());
+            Logger.warn("closing listener {}: {}", active().rule().bind(), e.getMessage());
         }
         List<UdpSession> open;
         lock.lock();
