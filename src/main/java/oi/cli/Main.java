@@ -17,6 +17,7 @@ import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import oi.tcp.Splice;
 import org.tinylog.Logger;
 
 /**
@@ -133,8 +134,12 @@ public final class Main {
         int maxConns = number("--max-conns", options.maxConns, 1, 10_000_000, "a number of connections");
         int idle = number("--idle-timeout", options.idleTimeout, 0, 999_999, "a number of seconds");
         int drain = number("--drain", options.drain, 0, 999_999, "a number of seconds");
+        IoMode io = IoMode.parse(options.io);
+        if (io == IoMode.SPLICE && Splice.unavailable() != null) {
+            throw new IllegalArgumentException(Splice.unavailable());
+        }
         return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
-                !options.noKeepAlive, Duration.ofSeconds(drain), IoMode.parse(options.io),
+                !options.noKeepAlive, Duration.ofSeconds(drain), io,
                 number("--udp-sessions", options.udpSessions, 1, 10_000_000, "a number of sessions"), options.syslog);
     }
 

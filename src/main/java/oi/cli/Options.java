@@ -17,7 +17,7 @@ final class Options {
     @Parameter(names = {"--threads"}, description = "Thread model of the pumps: virtual or platform")
     String threads = "virtual";
 
-    @Parameter(names = {"--io"}, description = "How the pumps read and write: channel (SocketChannel, direct buffers) or stream (java.io streams, heap buffers)")
+    @Parameter(names = {"--io"}, description = "How the pumps read and write: channel (SocketChannel, direct buffers), stream (java.io streams, heap buffers) or splice (splice(2) through a pipe, JDK 22+)")
     String io = "channel";
 
     @Parameter(names = {"--connect-timeout"}, description = "Seconds a backend connect may take")

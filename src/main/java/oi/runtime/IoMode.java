@@ -7,9 +7,11 @@ public enum IoMode {
     /** {@code InputStream}/{@code OutputStream} over heap {@code byte[]} buffers: the JDK copies each read once more. */
     STREAM,
     /** {@code SocketChannel} reads and writes with direct {@code ByteBuffer}s: no extra copy. */
-    CHANNEL;
+    CHANNEL,
+    /** splice(2) through a kernel pipe (JDK 22 and later): the bytes never enter the JVM. */
+    SPLICE;
 
-    /** Parses the flag value ({@code stream} or {@code channel}). */
+    /** Parses the flag value ({@code stream}, {@code channel} or {@code splice}). */
     public static IoMode parse(String text) {
         return FlagValue.parse(IoMode.class, "--io", text);
     }

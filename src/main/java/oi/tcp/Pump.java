@@ -17,7 +17,8 @@ import oi.runtime.IoMode;
  *
  * <p>A pump reads into a small buffer of its own and borrows a full-size one from the pool only
  * while reads fill the small one, so {@code --buffer} sets the ceiling of a read, not the memory
- * of an idle connection. Runs on one thread; the getters may be read from any other.
+ * of an idle connection. With {@code --io splice} the bytes go through a kernel pipe instead
+ * and never enter the JVM. Runs on one thread; the getters may be read from any other.
  */
 final class Pump {
     private final SocketChannel from;
@@ -43,33 +44,20 @@ final class Pump {
      * @return true on a clean end of stream, false when a read or write failed
      */
     boolean copy() {
-        ByteBuffer own = pool.lends() ? ByteBuffer.allocate(BufferPool.SMALL) : pool.borrow();
-        ByteBuffer buffer = own;
-        try {
-            Io io = mode == IoMode.STREAM ? new StreamIo(from, to) : new ChannelIo(from, to);
-            int n;
-            while ((n = io.read(buffer.clear())) >= 0) {
+        try (Io io = mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
+            long n;
+            while ((n = io.read()) >= 0) {
                 lastActivityNanos = System.nanoTime();
                 writing = true;
-                io.write(buffer.flip());
+                io.write();
                 writing = false;
                 bytes += n; // only this thread writes; volatile so others may read a fresh count
-                if (buffer == own && n == own.capacity() && pool.lends()) {
-                    buffer = pool.borrow(); // a bulk transfer: read as much as --buffer allows
-                } else if (buffer != own && n <= BufferPool.SMALL) {
-                    pool.giveBack(buffer); // quiet again: keep only the small buffer
-                    buffer = own;
-                }
             }
             return true;
         } catch (IOException e) {
             writeFailed = writing;
             writing = false;
             return false;
-        } finally {
-            if (buffer != own || !pool.lends()) {
-                pool.giveBack(buffer);
-            }
         }
     }
 
@@ -102,49 +90,79 @@ final class Pump {
         return bytes;
     }
 
-    /** One read and one write, in the style {@code --io} chose. */
-    private interface Io {
-        /** Reads into the cleared buffer; returns the count, or -1 at end of stream. */
-        int read(ByteBuffer buffer) throws IOException;
+    /** One read and one write at a time, in the style {@code --io} chose. */
+    interface Io extends AutoCloseable {
+        /** Waits for bytes and takes what has come; returns the count, or -1 at end of stream. */
+        long read() throws IOException;
 
-        /** Writes the flipped buffer whole. */
-        void write(ByteBuffer buffer) throws IOException;
+        /** Writes all the bytes the last read took. */
+        void write() throws IOException;
+
+        /** Gives back what the pump borrowed. */
+        @Override
+        void close();
     }
 
-    /** {@code --io stream}: java.io streams over the buffer's heap array. */
-    private static final class StreamIo implements Io {
+    /**
+     * {@code --io stream} and {@code --io channel}: reads into a small buffer of the pump's own,
+     * and into a pooled full-size one only while reads fill the small one.
+     */
+    private static final class BufferedIo implements Io {
+        private final SocketChannel from;
+        private final SocketChannel to;
         private final InputStream in;
         private final OutputStream out;
+        private final BufferPool pool;
+        private final ByteBuffer own;
+        private ByteBuffer buffer;
 
-        StreamIo(SocketChannel from, SocketChannel to) {
-            this.in = Channels.newInputStream(from);
-            this.out = Channels.newOutputStream(to);
+        BufferedIo(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool) {
+            this.from = from;
+            this.to = to;
+            this.in = mode == IoMode.STREAM ? Channels.newInputStream(from) : null;
+            this.out = mode == IoMode.STREAM ? Channels.newOutputStream(to) : null;
+            this.pool = pool;
+            this.own = pool.lends() ? ByteBuffer.allocate(BufferPool.SMALL) : pool.borrow();
+            this.buffer = own;
         }
 
         @Override
-        public int read(ByteBuffer buffer) throws IOException {
-            int n = in.read(buffer.array(), 0, buffer.capacity());
-            buffer.position(Math.max(n, 0));
+        public long read() throws IOException {
+            if (buffer == own && !own.hasRemaining() && pool.lends()) {
+                buffer = pool.borrow(); // the last read filled the small buffer: a bulk transfer
+            } else if (buffer != own && buffer.position() > 0 && buffer.position() <= BufferPool.SMALL) {
+                pool.giveBack(buffer); // quiet again: keep only the small buffer
+                buffer = own;
+            }
+            buffer.clear();
+            int n;
+            if (in != null) { // java.io streams over the buffer's heap array
+                n = in.read(buffer.array(), 0, buffer.capacity());
+                buffer.position(Math.max(n, 0));
+            } else { // straight from a direct buffer when it is one
+                n = from.read(buffer);
+            }
             return n;
         }
 
         @Override
-        public void write(ByteBuffer buffer) throws IOException {
-            out.write(buffer.array(), 0, buffer.limit());
+        public void write() throws IOException {
+            buffer.flip();
+            if (out != null) {
+                out.write(buffer.array(), 0, buffer.limit());
+                buffer.position(buffer.limit());
+            } else {
+                while (buffer.hasRemaining()) {
+                    to.write(buffer);
+                }
+            }
+            buffer.limit(buffer.capacity()); // position stays at the count read, for the next choice
         }
-    }
-
-    /** {@code --io channel}: channel reads and writes, straight from a direct buffer when it is one. */
-    private record ChannelIo(SocketChannel from, SocketChannel to) implements Io {
-        @Override
-        public int read(ByteBuffer buffer) throws IOException {
-            return from.read(buffer);
-        }
 
         @Override
-        public void write(ByteBuffer buffer) throws IOException {
-            while (buffer.hasRemaining()) {
-                to.write(buffer);
+        public void close() {
+            if (buffer != own || !pool.lends()) {
+                pool.giveBack(buffer);
             }
         }
     }

@@ -40,19 +40,24 @@ class TcpForwardingTest {
     @TempDir
     Path dir;
 
+    /** The settings every test starts from; {@link SpliceIT} runs the same tests with {@code --io splice}. */
+    Settings base() {
+        return Settings.DEFAULTS;
+    }
+
     private RunningForwarder forward(int backendPort, Settings settings, String extra) throws Exception {
         return RunningForwarder.start(dir, extra + "127.0.0.1 0 127.0.0.1 " + backendPort + "\n", settings);
     }
 
     private RunningForwarder forward(int backendPort) throws Exception {
-        return forward(backendPort, Settings.DEFAULTS, "");
+        return forward(backendPort, base(), "");
     }
 
     @ParameterizedTest(name = "{0} threads")
     @EnumSource(ThreadModel.class)
     void echoRoundTripReturnsTheSameBytes(ThreadModel threads) throws Exception {
         try (TcpServer backend = TcpServer.echo();
-             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS.withThreads(threads), "");
+             RunningForwarder oi = forward(backend.port(), base().withThreads(threads), "");
              Socket client = oi.connect(0)) {
             client.getOutputStream().write("hello, oi\n".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
@@ -83,7 +88,7 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS.withBufferSize(buffer).withThreads(threads).withIo(io), "");
+             RunningForwarder oi = forward(backend.port(), base().withBufferSize(buffer).withThreads(threads).withIo(io), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -122,7 +127,7 @@ class TcpForwardingTest {
     void backendClosingFirstEndsTheClientCleanlyAndIsLoggedAsLocalClosed() throws Exception {
         Path log = dir.resolve("conn.log");
         try (TcpServer backend = TcpServer.start(socket -> socket.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII)));
-             RunningForwarder oi = forward(backend.port(), Settings.DEFAULTS, "logfile " + log + "\n");
+             RunningForwarder oi = forward(backend.port(), base(), "logfile " + log + "\n");
              Socket client = oi.connect(0)) {
             assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye\n");
             client.close();
@@ -158,7 +163,7 @@ class TcpForwardingTest {
             closedPort = probe.getLocalPort(); // free once closed: connects are refused
         }
         Path log = dir.resolve("conn.log");
-        try (RunningForwarder oi = forward(closedPort, Settings.DEFAULTS, "logfile " + log + "\n")) {
+        try (RunningForwarder oi = forward(closedPort, base(), "logfile " + log + "\n")) {
             refusedRoundTrip(oi);
             long baseline = Fds.count();
             for (int i = 0; i < 50; i++) {

@@ -1,0 +1,39 @@
+package oi.tcp;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * {@code --io splice} on JDK 21, which has no final Foreign Function & Memory API: it only says
+ * why it cannot run. The working version is {@code src/main/java22/oi/tcp/Splice.java}, which a
+ * JDK 22 or later loads from the multi-release jar in place of this one.
+ */
+public final class Splice implements Pump.Io {
+
+    private Splice() {
+    }
+
+    /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
+    public static String unavailable() {
+        return "--io splice needs JDK 22 or later (this is " + Runtime.version().feature() + ")";
+    }
+
+    /** Never returns on JDK 21: {@link #unavailable} is checked before any pump starts. */
+    static Splice between(SocketChannel from, SocketChannel to, int chunk) throws IOException {
+        throw new UnsupportedOperationException(unavailable());
+    }
+
+    @Override
+    public long read() throws IOException {
+        throw new UnsupportedOperationException(unavailable());
+    }
+
+    @Override
+    public void write() throws IOException {
+        throw new UnsupportedOperationException(unavailable());
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,320 @@
+package oi.tcp;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Method;
+import java.net.SocketException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code --io splice}: a pump whose bytes go socket → pipe → socket with splice(2), so they are
+ * never copied into the JVM; splice is called through the Foreign Function & Memory API, final
+ * in JDK 22 (this class replaces the JDK 21 one in the multi-release jar).
+ *
+ * <p>It blocks the way the JDK's own channel reads do, through the channel's private hooks (the
+ * jar's manifest opens {@code sun.nio.ch} for them). While it may wait it registers as the
+ * channel's reader or writer, so a close from another thread wakes it, and the descriptor number
+ * is not freed, and reused by a new socket, before the pump lets go of it. It waits with the
+ * channel's own park, which on a virtual thread goes through the JDK's poller and frees the
+ * carrier. Pipes come from a small shared pool: a pump holds one only while bytes are in it, so
+ * an idle connection costs no pipe descriptors.
+ */
+public final class Splice implements Pump.Io {
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int EPIPE = 32;
+    private static final int ECONNRESET = 104;
+    private static final int SPLICE_F_MOVE = 1;
+    private static final int SPLICE_F_NONBLOCK = 2;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int IDLE_PIPES = 64;
+
+    private static final Hooks HOOKS;
+    private static final String UNAVAILABLE;
+
+    static {
+        Hooks hooks = null;
+        String why = null;
+        try {
+            hooks = Hooks.load();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            why = "--io splice cannot reach splice(2) or the JDK's channel hooks (run it as bin/oi does, with"
+                    + " java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED): " + e;
+        }
+        HOOKS = hooks;
+        UNAVAILABLE = why;
+    }
+
+    private static final ConcurrentLinkedQueue<Pipe> IDLE = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger IDLE_COUNT = new AtomicInteger();
+
+    private final SocketChannel from;
+    private final SocketChannel to;
+    private final int fromFd;
+    private final int toFd;
+    private final long chunk;
+    private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState);
+    private Pipe pipe;
+    private long inPipe;
+
+    private Splice(SocketChannel from, SocketChannel to, int chunk) throws IOException {
+        this.from = from;
+        this.to = to;
+        this.fromFd = HOOKS.fdVal(from);
+        this.toFd = HOOKS.fdVal(to);
+        this.chunk = chunk;
+        HOOKS.nonBlocking(from); // splice honours the socket's O_NONBLOCK, not its flag, on the socket side
+        HOOKS.nonBlocking(to);
+    }
+
+    /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
+    public static String unavailable() {
+        return UNAVAILABLE;
+    }
+
+    /** A splice pump from one connected socket to the other, at most {@code chunk} bytes a call. */
+    static Splice between(SocketChannel from, SocketChannel to, int chunk) throws IOException {
+        return new Splice(from, to, chunk);
+    }
+
+    @Override
+    public long read() throws IOException {
+        HOOKS.begin(HOOKS.beginRead, from);
+        long n = 0;
+        try {
+            while (true) {
+                if (pipe == null) {
+                    pipe = borrowPipe();
+                }
+                n = splice(fromFd, pipe.writeFd(), chunk);
+                if (n > 0) {
+                    inPipe = n;
+                    return n;
+                }
+                returnPipe(); // still empty: an idle pump holds no pipe
+                if (n == 0) {
+                    return -1;
+                }
+                waitOrThrow((int) -n, from, HOOKS.pollIn);
+            }
+        } finally {
+            HOOKS.end(HOOKS.endRead, from, n > 0);
+        }
+    }
+
+    @Override
+    public void write() throws IOException {
+        HOOKS.begin(HOOKS.beginWrite, to);
+        boolean done = false;
+        try {
+            while (inPipe > 0) {
+                long n = splice(pipe.readFd(), toFd, inPipe);
+                if (n > 0) {
+                    inPipe -= n;
+                } else {
+                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, HOOKS.pollOut);
+                }
+            }
+            done = true;
+            returnPipe();
+        } finally {
+            HOOKS.end(HOOKS.endWrite, to, done);
+        }
+    }
+
+    /** Parks until the socket is ready again when the call would have blocked; otherwise throws. */
+    private static void waitOrThrow(int errno, SocketChannel channel, int event) throws IOException {
+        switch (errno) {
+            case EINTR -> { }
+            case EAGAIN -> {
+                if (!channel.isOpen()) {
+                    throw new AsynchronousCloseException();
+                }
+                HOOKS.park(channel, event);
+            }
+            case ECONNRESET -> throw new SocketException("Connection reset");
+            case EPIPE -> throw new SocketException("Broken pipe");
+            default -> throw new SocketException("splice failed: errno " + errno);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pipe != null && inPipe > 0) {
+            pipe.close(); // bytes a failed write left behind must not reach another connection
+            pipe = null;
+        }
+        returnPipe();
+    }
+
+    private long splice(int in, int out, long length) throws IOException {
+        try {
+            long n = (long) HOOKS.splice.invokeExact(callState, in, MemorySegment.NULL, out, MemorySegment.NULL, length,
+                    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            return n >= 0 ? n : -(int) HOOKS.errno.get(callState, 0L);
+        } catch (Throwable e) {
+            throw new IOException("splice: " + e, e);
+        }
+    }
+
+    private static Pipe borrowPipe() throws IOException {
+        Pipe idle = IDLE.poll();
+        if (idle != null) {
+            IDLE_COUNT.decrementAndGet();
+            return idle;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            if ((int) HOOKS.pipe2.invokeExact(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+                throw new IOException("pipe2 failed (out of descriptors?)");
+            }
+            return new Pipe(fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IOException("pipe2: " + e, e);
+        }
+    }
+
+    private void returnPipe() {
+        if (pipe == null) {
+            return;
+        }
+        if (IDLE_COUNT.incrementAndGet() <= IDLE_PIPES) {
+            IDLE.offer(pipe);
+        } else {
+            IDLE_COUNT.decrementAndGet();
+            pipe.close();
+        }
+        pipe = null;
+    }
+
+    /** The two ends of a kernel pipe. */
+    private record Pipe(int readFd, int writeFd) {
+        void close() {
+            HOOKS.close(readFd);
+            HOOKS.close(writeFd);
+        }
+    }
+
+    /** splice(2), pipe2(2) and close(2), and the JDK's private channel hooks, looked up once. */
+    private record Hooks(MethodHandle splice, MethodHandle pipe2, MethodHandle closeFd, VarHandle errno,
+                         MemoryLayout callState, MethodHandle fdValue, MethodHandle parkOn, MethodHandle beginRead,
+                         MethodHandle endRead, MethodHandle beginWrite, MethodHandle endWrite, MethodHandle nonBlock,
+                         int pollIn, int pollOut) {
+
+        static Hooks load() throws ReflectiveOperationException {
+            Linker linker = Linker.nativeLinker();
+            Linker.Option errnoOption = Linker.Option.captureCallState("errno");
+            MemoryLayout state = Linker.Option.captureStateLayout();
+            VarHandle errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            MethodHandle splice = linker.downcallHandle(linker.defaultLookup().find("splice").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errnoOption);
+            MethodHandle pipe2 = linker.downcallHandle(linker.defaultLookup().find("pipe2").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+            Class<?> channel = Class.forName("sun.nio.ch.SocketChannelImpl");
+            Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            Class<?> io = Class.forName("sun.nio.ch.IOUtil");
+            MethodHandle getFd = open(selectable.getMethod("getFD"));
+            MethodHandle nonBlock = MethodHandles.filterArguments(
+                    MethodHandles.insertArguments(open(io.getDeclaredMethod("configureBlocking", java.io.FileDescriptor.class,
+                            boolean.class)), 1, false), 0, getFd);
+            java.lang.reflect.Field pollIn = net.getDeclaredField("POLLIN");
+            java.lang.reflect.Field pollOut = net.getDeclaredField("POLLOUT");
+            pollIn.setAccessible(true);
+            pollOut.setAccessible(true);
+            return new Hooks(splice, pipe2, close, errno, state, open(selectable.getMethod("getFDVal")),
+                    open(selectable.getMethod("park", int.class)), open(channel.getDeclaredMethod("beginRead", boolean.class)),
+                    open(channel.getDeclaredMethod("endRead", boolean.class, boolean.class)),
+                    open(channel.getDeclaredMethod("beginWrite", boolean.class)),
+                    open(channel.getDeclaredMethod("endWrite", boolean.class, boolean.class)), nonBlock,
+                    pollIn.getShort(null), pollOut.getShort(null));
+        }
+
+        private static MethodHandle open(Method method) throws IllegalAccessException {
+            method.setAccessible(true);
+            MethodHandle handle = MethodHandles.lookup().unreflect(method);
+            // The receiver (if any) is typed as any SocketChannel, so callers need not name the JDK class.
+            return method.getParameterCount() < handle.type().parameterCount()
+                    ? handle.asType(handle.type().changeParameterType(0, Object.class)) : handle;
+        }
+
+        int fdVal(SocketChannel channel) throws IOException {
+            try {
+                return (int) fdValue.invoke((Object) channel);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
+        void nonBlocking(SocketChannel channel) throws IOException {
+            try {
+                nonBlock.invoke((Object) channel);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
+        void park(SocketChannel channel, int event) throws IOException {
+            try {
+                parkOn.invoke((Object) channel, event);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
+        void begin(MethodHandle hook, SocketChannel channel) throws IOException {
+            try {
+                hook.invoke((Object) channel, true);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
+        void end(MethodHandle hook, SocketChannel channel, boolean completed) throws IOException {
+            try {
+                hook.invoke((Object) channel, true, completed);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
+        void close(int fd) {
+            try {
+                int ignored = (int) closeFd.invokeExact(fd);
+            } catch (Throwable e) {
+                // a pipe that cannot be closed is already gone
+            }
+        }
+
+        private static IOException rethrow(Throwable e) {
+            if (e instanceof IOException io) {
+                return io;
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+            return new IOException(e);
+        }
+    }
+}

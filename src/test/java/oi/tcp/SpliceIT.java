@@ -1,0 +1,54 @@
+package oi.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Socket;
+import java.time.Duration;
+import oi.runtime.IoMode;
+import oi.runtime.Settings;
+import oi.runtime.ThreadModel;
+import oi.testing.RunningForwarder;
+import oi.testing.TcpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every test of the TCP data path again with {@code --io splice}. An IT because only the
+ * multi-release jar holds the working splice (JDK 22+): failsafe runs from target/oi.jar.
+ */
+class SpliceIT extends TcpForwardingTest {
+
+    @Override
+    Settings base() {
+        return Settings.DEFAULTS.withIo(IoMode.SPLICE);
+    }
+
+    @Test
+    void spliceIsAvailableInThisJvm() {
+        assertThat(Splice.unavailable()).isNull();
+    }
+
+    @Override
+    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2}")
+    @CsvSource({"8192, VIRTUAL, SPLICE", "65536, VIRTUAL, SPLICE", "65536, PLATFORM, SPLICE", "1024, PLATFORM, SPLICE"})
+    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io) throws Exception {
+        super.sixtyFourMebibytesBothWaysAtOnceArriveIntact(buffer, threads, io);
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @CsvSource({"VIRTUAL", "PLATFORM"})
+    void anIdleTimeoutClosesAConnectionWhosePumpsWaitInsideSplice(ThreadModel threads) throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + " [idle=1]\n",
+                     base().withThreads(threads));
+             Socket client = oi.connect(0)) {
+            client.getOutputStream().write(7);
+            assertThat(client.getInputStream().read()).isEqualTo(7);
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).as("closed by oi while both pumps were parked").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+            assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+}
