@@ -2,7 +2,6 @@ package oi.runtime;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Reads an enum-valued A/B flag such as {@code --threads} or {@code --io}, in lower case, with one clear error. */
 final class FlagValue {
@@ -17,8 +16,9 @@ final class FlagValue {
                 return value;
             }
         }
-        String choices = Arrays.stream(type.getEnumConstants()).map(value -> value.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(" or "));
+        java.util.List<String> names = Arrays.stream(type.getEnumConstants()).map(value -> value.name().toLowerCase(Locale.ROOT))
+                .toList();
+        String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
         throw new IllegalArgumentException(flag + " must be " + choices + ", got \"" + text + "\"");
     }
 }

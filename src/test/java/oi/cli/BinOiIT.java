@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real launcher, {@code bin/oi}, as a user runs it: a separate process, real signals, exit codes. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -30,14 +30,14 @@ class BinOiIT {
         return "127.0.0.1 " + port + " 127.0.0.1 " + backendPort + "\n";
     }
 
-    @ParameterizedTest(name = "--buffer {0}")
-    @ValueSource(strings = {"8k", "64k"})
-    void sixtyFourMebibytesThroughBinOiArriveIntact(String buffer) throws Exception {
+    @ParameterizedTest(name = "--buffer {0} --io {1}")
+    @CsvSource({"8k, channel", "64k, channel", "64k, splice"})
+    void sixtyFourMebibytesThroughBinOiArriveIntact(String buffer, String io) throws Exception {
         long size = 64L * 1024 * 1024;
         CompletableFuture<Streams.Received> atBackend = new CompletableFuture<>();
         int port = OiProcess.freePort();
         try (TcpServer backend = TcpServer.start(socket -> atBackend.complete(Streams.receive(socket.getInputStream())));
-             OiProcess oi = OiProcess.start(dir, rule(port, backend.port()), "--buffer", buffer).awaitListening(port)) {
+             OiProcess oi = OiProcess.start(dir, rule(port, backend.port()), "--buffer", buffer, "--io", io).awaitListening(port)) {
             String sent;
             try (Socket client = new Socket("127.0.0.1", port)) {
                 sent = Streams.send(client.getOutputStream(), size, 7);
@@ -46,6 +46,7 @@ class BinOiIT {
             }
             assertThat(atBackend.get(60, TimeUnit.SECONDS)).isEqualTo(new Streams.Received(sent, size));
             assertThat(oi.stop()).as(oi.stderr()).isZero();
+            assertThat(oi.stderr()).as("the jar's manifest opens and enables what splice needs").doesNotContain("WARNING");
         }
     }
 
