@@ -104,10 +104,11 @@ final class UdpSession implements Session {
         if (refusal != null || backend == null) {
             return;
         }
-        int n = datagram.remaining();
+        // Counted before the hand-off: a udp->tcp backend may answer and close, and the session be
+        // logged, before this thread runs again. Only the listener's receiver thread counts this way.
+        bytesIn += datagram.remaining();
         try {
             backend.send(datagram);
-            bytesIn += n; // only the listener's receiver thread counts this direction
         } catch (IOException e) {
             end(Outcome.LOCAL_CONNECT_FAILED);
         }
