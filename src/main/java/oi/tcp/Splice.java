@@ -23,6 +23,11 @@ public final class Splice implements Pump.Io {
         throw new UnsupportedOperationException(unavailable());
     }
 
+    /** Pipes kept open for the next transfer: none without splice. */
+    static int idlePipes() {
+        return 0;
+    }
+
     @Override
     public long read() throws IOException {
         throw new UnsupportedOperationException(unavailable());

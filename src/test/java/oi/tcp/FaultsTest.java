@@ -117,6 +117,11 @@ class FaultsTest {
         }
     }
 
+    /** The settings the fault tests run with; {@link SpliceFaultsIT} runs them with {@code --io splice}. */
+    Settings base() {
+        return Settings.DEFAULTS;
+    }
+
     @Test
     void faultMixLosesNothingThatCompletesAndLeaksNothing() throws Exception {
         faultMix(Duration.ZERO);
@@ -133,7 +138,7 @@ class FaultsTest {
     /** Runs rounds of 200 mixed connections (at least one) until {@code length} has passed. */
     private void faultMix(Duration length) throws Exception {
         try (TcpServer backend = faultyBackend();
-             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS)) {
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", base())) {
             oneConnection(oi, Fate.COMPLETE, 1000, 0); // warm-up: pollers open their descriptors once
             assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(5))).isTrue();
             long baseline = Fds.count();
@@ -184,7 +189,7 @@ class FaultsTest {
     @Test
     void hostileClientsDoNotDisturbANormalTransfer() throws Exception {
         try (TcpServer backend = TcpServer.echo();
-             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS);
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", base());
              Socket silent = oi.connect(0);
              Socket neverReads = oi.connect(0)) {
             CompletableFuture<Void> flooding = CompletableFuture.runAsync(() -> {

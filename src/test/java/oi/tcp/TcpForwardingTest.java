@@ -219,12 +219,13 @@ class TcpForwardingTest {
         try (TcpServer backend = TcpServer.echo(); RunningForwarder oi = forward(backend.port())) {
             abortOnce(oi); // warm up: pollers and caches open their descriptors once
             assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(5))).isTrue();
-            long baseline = Fds.count();
+            long baseline = Fds.count() - 2L * Splice.idlePipes(); // pooled pipes are kept on purpose
             for (int i = 0; i < 1000; i++) {
                 abortOnce(oi);
             }
             assertThat(oi.forwarder().live().awaitEmpty(Duration.ofSeconds(20))).isTrue();
-            assertThat(Fds.awaitAtMost(baseline, Duration.ofSeconds(10))).isLessThanOrEqualTo(baseline);
+            long allowed = baseline + 2L * Splice.idlePipes();
+            assertThat(Fds.awaitAtMost(allowed, Duration.ofSeconds(10))).isLessThanOrEqualTo(allowed);
         }
     }
 

@@ -1,0 +1,13 @@
+package oi.tcp;
+
+import oi.runtime.IoMode;
+import oi.runtime.Settings;
+
+/** The fault mix and the hostile clients again with {@code --io splice}, from the multi-release jar. */
+class SpliceFaultsIT extends FaultsTest {
+
+    @Override
+    Settings base() {
+        return Settings.DEFAULTS.withIo(IoMode.SPLICE);
+    }
+}
