@@ -37,6 +37,7 @@ for buffer in 8k 16k 64k; do
         ALL_CASES="$ALL_CASES oi-$buffer-$threads"
     done
 done
+ALL_CASES="$ALL_CASES oi-64k-virtual-splice oi-64k-platform-splice" # --io splice, where it counts
 CASES=${CASES:-$ALL_CASES}
 MEASURE=${MEASURE:-throughput rr connrate syscalls idle netns}
 measuring() { [[ " $MEASURE " == *" $1 "* ]]; }
@@ -89,6 +90,12 @@ install_tools() {
 
 ## Forwarders --------------------------------------------------------------------------------
 
+oi_flags() { # oi_flags NAME: "BUFFER THREADS IO" of a case named oi-BUFFER-THREADS[-IO]; IO defaults to $IO
+    local buffer threads io
+    IFS=- read -r _ buffer threads io <<< "$1"
+    echo "$buffer $threads ${io:-$IO}"
+}
+
 # start_forwarder CASE BIND_ADDR TARGET_ADDR [NETNS]: starts the case's forwarder with two
 # rules (iperf3 and echo) and echoes its pid; "direct" starts nothing and echoes 0.
 start_forwarder() {
@@ -116,11 +123,11 @@ start_forwarder() {
             "${run[@]}" haproxy -db -f "$dir/haproxy.cfg" > "$dir/haproxy.out" 2>&1 &
             ;;
         oi-*)
-            local buffer threads
-            buffer=$(cut -d- -f2 <<< "$name"); threads=$(cut -d- -f3 <<< "$name")
+            local buffer threads io
+            read -r buffer threads io <<< "$(oi_flags "$name")"
             printf '%s %s %s %s\n%s %s %s %s\n' "$bind" $FWD_IPERF_PORT "$target" $IPERF_PORT \
                 "$bind" $FWD_ECHO_PORT "$target" $ECHO_PORT > "$dir/oi.conf"
-            "${run[@]}" "$OI" -c "$dir/oi.conf" --buffer "$buffer" --threads "$threads" --io "$IO" \
+            "${run[@]}" "$OI" -c "$dir/oi.conf" --buffer "$buffer" --threads "$threads" --io "$io" \
                 --max-conns $((HELD_CONNECTIONS + 1000)) > "$dir/oi.out" 2>&1 &
             ;;
         *) say "experiment: unknown case $name"; exit 2 ;;
@@ -240,12 +247,12 @@ setup_namespaces() {
 ## The run -----------------------------------------------------------------------------------
 
 measure_case() { # measure_case NAME INDEX COUNT
-    local name=$1 buffer=- threads=-
-    [[ "$name" == oi-* ]] && { buffer=$(cut -d- -f2 <<< "$name"); threads=$(cut -d- -f3 <<< "$name"); }
+    local name=$1 buffer=- threads=- io=$IO
+    [[ "$name" == oi-* ]] && read -r buffer threads io <<< "$(oi_flags "$name")"
     local pid port=$FWD_IPERF_PORT echo_port=$FWD_ECHO_PORT
     [[ "$name" == direct ]] && { port=$IPERF_PORT; echo_port=$ECHO_PORT; }
     local command="$name"
-    [[ "$name" == oi-* ]] && command="${OI_JAVA_OPTS:+OI_JAVA_OPTS='$OI_JAVA_OPTS' }bin/oi -c oi.conf --buffer $buffer --threads $threads --io $IO"
+    [[ "$name" == oi-* ]] && command="${OI_JAVA_OPTS:+OI_JAVA_OPTS='$OI_JAVA_OPTS' }bin/oi -c oi.conf --buffer $buffer --threads $threads --io $io"
     [[ "$name" == rinetd ]] && command="rinetd -f -c rinetd.conf"
     [[ "$name" == haproxy* ]] && command="haproxy -db -f haproxy.cfg"
     if measuring idle && [[ "$name" != direct ]]; then
@@ -259,7 +266,7 @@ measure_case() { # measure_case NAME INDEX COUNT
             idle=$(idle_kib_per_connection "$pid" || true)
             [[ "$sample" == 1 ]] && held=$(held_connections "$name" || true)
             stop_forwarder "$pid"
-            printf '%s,%s,%s,%s,idle %s,,,,,,,,,,%s,%s,,,%s\n' "$name" "$buffer" "$threads" "$IO" "$sample" "$idle" "$held" \
+            printf '%s,%s,%s,%s,idle %s,,,,,,,,,,%s,%s,,,%s\n' "$name" "$buffer" "$threads" "$io" "$sample" "$idle" "$held" \
                 "$command" >> "$OUT/results.csv"
             held=""
         done
@@ -287,7 +294,7 @@ rate = dict(word.split("=") for word in """$rate""".split())
 cpu = $cpu1 - $cpu0
 moved = ($bytes1 + $bytes8) / 1e9 or float("nan")
 with open(sys.argv[1], "a", newline="") as f:
-    csv.writer(f).writerow(["$name", "$buffer", "$threads", "$IO", $repeat, "$p1", "$p8",
+    csv.writer(f).writerow(["$name", "$buffer", "$threads", "$io", $repeat, "$p1", "$p8",
         round(cpu / moved, 3) if "$name" != "direct" and moved == moved else "",
         rr.get("rr_mean_us", ""), rr.get("rr_p50_us", ""), rr.get("rr_p99_us", ""), rr.get("rr_p999_us", ""),
         rate.get("connections_per_second", ""), "$once_syscalls", "", "", "", "", "$command"])
@@ -301,7 +308,7 @@ EOF
         [[ "$name" == direct ]] && { nport=$IPERF_PORT; host=$NS_SERVER_IP; }
         read -r n1 _ <<< "$(iperf $nport 1 $NS_CLIENT $host)"
         read -r n8 _ <<< "$(iperf $nport 8 $NS_CLIENT $host)"
-        printf '%s,%s,%s,%s,namespaces,,,,,,,,,,,,%s,%s,%s\n' "$name" "$buffer" "$threads" "$IO" "$n1" "$n8" \
+        printf '%s,%s,%s,%s,namespaces,,,,,,,,,,,,%s,%s,%s\n' "$name" "$buffer" "$threads" "$io" "$n1" "$n8" \
             "ip netns exec $NS_FWD $command" >> "$OUT/results.csv"
         stop_forwarder "$npid"
     fi

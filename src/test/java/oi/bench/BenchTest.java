@@ -63,7 +63,7 @@ class BenchTest {
         assertThat(dry.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(dry.exitValue()).isZero();
         assertThat(java.nio.file.Files.readString(Path.of("target/experiment-dry-run.log")))
-                .contains("10 cases x 3 repeats", "would measure: direct", "would measure: rinetd", "would measure: haproxy-splice",
+                .contains("12 cases x 3 repeats", "would measure: direct", "would measure: rinetd", "would measure: haproxy-splice",
                         "would measure: oi-8k-virtual", "would measure: oi-64k-platform");
     }
 
