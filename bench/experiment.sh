@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The buffer-size and thread-model study as one command (`make experiment`).
 #
-# Measures oi at --buffer {8k,16k,64k} x --threads {virtual,platform} next to references run
-# on the same machine in the same run: a direct connection (no forwarder), rinetd, and
-# haproxy in TCP mode (plain, and splicing: `option splice-auto`, `splice-request`, `splice-response`). For each case: iperf3 throughput
+# Measures oi at --buffer {8k,16k,64k} x --threads {virtual,platform}, plus --io splice at 64k,
+# next to references run on the same machine in the same run: a direct connection (no
+# forwarder), rinetd, and haproxy in TCP mode (plain, and splicing: `option splice-auto`,
+# `splice-request`, `splice-response`). For each case: iperf3 throughput
 # with 1 and 8 streams, forwarder CPU seconds per GB, 32-byte round-trip latency, new
 # connections per second, read/write syscalls per GB (strace, a separate run), RSS per idle
 # connection, and throughput over three network namespaces (client | forwarder | server).

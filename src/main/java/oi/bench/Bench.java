@@ -19,9 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import oi.config.ConfigParser;
-import oi.runtime.IoMode;
 import oi.runtime.Settings;
-import oi.runtime.ThreadModel;
 import oi.server.Forwarder;
 
 /**

@@ -1,7 +1,6 @@
 package oi.tcp;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -14,8 +13,8 @@ import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
-import oi.runtime.RuleListener;
 import oi.runtime.ConnectionSession;
+import oi.runtime.RuleListener;
 import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
 
