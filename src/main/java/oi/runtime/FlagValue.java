@@ -1,6 +1,7 @@
 package oi.runtime;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /** Reads an enum-valued A/B flag such as {@code --threads} or {@code --io}, in lower case, with one clear error. */
@@ -16,7 +17,7 @@ final class FlagValue {
                 return value;
             }
         }
-        java.util.List<String> names = Arrays.stream(type.getEnumConstants()).map(value -> value.name().toLowerCase(Locale.ROOT))
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(value -> value.name().toLowerCase(Locale.ROOT))
                 .toList();
         String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
         throw new IllegalArgumentException(flag + " must be " + choices + ", got \"" + text + "\"");
