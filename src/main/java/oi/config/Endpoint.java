@@ -1,8 +1,11 @@
 package oi.config;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
@@ -23,6 +26,23 @@ public record Endpoint(String host, InetAddress address, int port, Protocol prot
     /** The socket file of a Unix domain socket endpoint, or null for an IP one. */
     public Path unixPath() {
         return host.startsWith(UNIX_PREFIX) && address == null ? Path.of(host.substring(UNIX_PREFIX.length())) : null;
+    }
+
+    /**
+     * The protocol family of a socket for this endpoint: IPv4 for an IPv4 address (the wildcard
+     * included), IPv6 for an IPv6 one ({@code ::} is dual-stack under Linux's default
+     * {@code bindv6only}), Unix for a socket file.
+     */
+    public ProtocolFamily family() {
+        return familyOf(bindAddress());
+    }
+
+    /** The protocol family of a socket that binds or connects to {@code address}. */
+    public static ProtocolFamily familyOf(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        }
+        return StandardProtocolFamily.UNIX;
     }
 
     /** The address to bind, as an IP socket address or a Unix domain one. */

@@ -24,7 +24,9 @@ public enum Outcome {
     /** No bytes moved for the idle timeout, or a UDP session's {@code timeout=} (oi's word). */
     IDLE_TIMEOUT("idle-timeout"),
     /** A UDP session closed to make room under {@code --udp-sessions} (oi's word). */
-    EVICTED("evicted");
+    EVICTED("evicted"),
+    /** Something unexpected, such as running out of memory, ended this session alone (oi's word). */
+    INTERNAL_ERROR("internal-error");
 
     private final String word;
 

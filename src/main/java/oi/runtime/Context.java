@@ -11,16 +11,16 @@ import oi.stats.RuleStats;
 
 /**
  * What every listener shares for the life of the process: the command-line settings, the
- * connection log, the registry of live sessions, the process-wide connection limit and the pool
- * of full-size pump buffers.
+ * connection log, the registry of live sessions, the process-wide connection limit, the pool
+ * of full-size pump buffers and the threads sessions run on.
  */
 public record Context(Settings settings, ConnectionLog log, LiveSessions live, ConnectionLimit connections,
-                      BufferPool buffers) {
+                      BufferPool buffers, Threads threads) {
 
     /** A context with a fresh log, registry, limit and buffer pool. */
     public static Context create(Settings settings) {
         return new Context(settings, new ConnectionLog(), new LiveSessions(), new ConnectionLimit(),
-                new BufferPool(settings.bufferSize(), settings.io() == IoMode.CHANNEL));
+                new BufferPool(settings.bufferSize(), settings.io() == IoMode.CHANNEL), Threads.of(settings));
     }
 
     /**
@@ -32,7 +32,7 @@ public record Context(Settings settings, ConnectionLog log, LiveSessions live, C
      * @param out bytes sent to the client
      * @param opened whether the session was counted as opened in {@code stats}
      */
-    public void ended(RuleStats stats, String client, ForwardRule rule, Outcome outcome, long startNanos, long in, long out,
+    public void record(RuleStats stats, String client, ForwardRule rule, Outcome outcome, long startNanos, long in, long out,
                       boolean opened) {
         long nanos = System.nanoTime() - startNanos;
         if (log.enabled()) {

@@ -18,6 +18,9 @@ public interface Listener extends AutoCloseable {
     /** The port actually bound, which differs from the rule's when it asked for port 0. */
     int localPort();
 
+    /** The socket's real local address as a log shows it, e.g. {@code 0.0.0.0:8080} or {@code [::]:8080}. */
+    String localAddress();
+
     /** Stops listening; sessions already running go on. */
     @Override
     void close();

@@ -1,7 +1,9 @@
 package oi.runtime;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
 import oi.stats.RuleStats;
 
@@ -33,6 +35,21 @@ public abstract class RuleListener implements Listener {
     @Override
     public RuleStats stats() {
         return stats;
+    }
+
+    @Override
+    public String localAddress() {
+        try {
+            SocketAddress local = channel.getLocalAddress();
+            if (local instanceof InetSocketAddress inet) {
+                String host = inet.getAddress().getHostAddress().replaceFirst("%.*", "");
+                return (inet.getAddress() instanceof Inet6Address ? "[" + host.replaceFirst("(^|:)(0(:|$)){2,}", "::") + "]"
+                                                                  : host) + ":" + inet.getPort();
+            }
+            return String.valueOf(local);
+        } catch (IOException e) {
+            return active.rule().bind().toString(); // closed
+        }
     }
 
     @Override

@@ -1,10 +1,53 @@
 package oi.runtime;
 
-/** A live connection or UDP session, as the forwarder sees it when it has to end some or all. */
-public interface Session {
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import oi.acl.AddressPattern;
+import oi.log.Outcome;
+import oi.stats.ConnectionOpenedEvent;
+import org.tinylog.Logger;
+
+/**
+ * One client's session — a TCP connection, a tcp→udp bridge or a UDP client — from its entry in
+ * the live registry to its one log line. This class owns what every kind shares: the id, the
+ * start time, the byte counts and last activity, the registry entry, the limit slots and an
+ * end that happens exactly once, closes every socket and reports. A kind supplies only how it
+ * forwards ({@link #forward}), how it closes ({@link #closeSockets}) and how it aborts.
+ *
+ * <p>A connection runs on a thread of its own from {@link #start} to its end; a UDP client is
+ * driven by its listener's threads, {@linkplain #register registered} when it first speaks and
+ * ended by {@link #end}.
+ */
+public abstract class Session {
+    private final Admission admission;
+    private final String clientText;
+    private final long startNanos = System.nanoTime();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile long bytesIn;
+    private volatile long bytesOut;
+    private volatile long lastActivityNanos = startNanos;
+
+    /** A session for an admitted client; nothing runs until {@link #start} or {@link #register}. */
+    protected Session(Admission admission) {
+        this.admission = admission;
+        this.clientText = logText(admission.client());
+    }
+
+    /**
+     * Moves bytes until the session is over and says how it ended; runs on the session's own
+     * thread. Whatever it throws, {@link #end} still closes the sockets and logs.
+     */
+    protected Outcome forward() throws Exception {
+        throw new UnsupportedOperationException("a session without a thread of its own is ended by end()");
+    }
+
+    /** Closes every socket of the session; called once, by {@link #end}. */
+    protected abstract void closeSockets() throws Exception;
 
     /** Ends the session at once, resetting its sockets; safe to call from any thread, more than once. */
-    void abort();
+    public abstract void abort();
 
     /**
      * Ends the session if it has carried no bytes for longer than its idle limit. Called by the
@@ -12,11 +55,135 @@ public interface Session {
      *
      * @param nowNanos the sweeper's {@link System#nanoTime()}
      */
-    default void expireIfIdle(long nowNanos) {
+    public void expireIfIdle(long nowNanos) {
     }
 
-    /** What {@code /status} shows of this session, or null while it has nothing to show. */
-    default SessionStatus status() {
-        return null;
+    /** The outcome to log for {@code proposed}; a kind that remembers an earlier verdict may override it. */
+    protected Outcome reported(Outcome proposed) {
+        return proposed;
+    }
+
+    /**
+     * Registers the session and runs it on a new thread of {@code threads}; when no thread can
+     * be had the session ends at once as {@code local-socket-failed}, and the listener serves on.
+     */
+    public final void start(Threads threads, String name) {
+        register();
+        try {
+            threads.start(name, this::runToEnd);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
+            end(Outcome.LOCAL_SOCKET_FAILED);
+        }
+    }
+
+    /** Enters the live registry and counts the session as opened; before any thread can end it. */
+    public final void register() {
+        admission.context().live().add(this);
+        admission.stats().opened();
+        ConnectionOpenedEvent opened = new ConnectionOpenedEvent();
+        if (opened.isEnabled()) {
+            opened.rule = rule().rule().toString();
+            opened.client = clientText;
+            opened.commit();
+        }
+    }
+
+    private void runToEnd() {
+        Outcome outcome = Outcome.INTERNAL_ERROR;
+        try {
+            outcome = forward();
+        } catch (Throwable e) { // a bug or an Error (e.g. out of memory) ends this session only, cleanly
+            Logger.error("#{} {} failed: {}", id(), clientText, e.toString());
+            Logger.debug(e, "#{}", id());
+        } finally {
+            end(outcome);
+        }
+    }
+
+    /**
+     * Closes every socket, gives the limit slots back, writes the log line, statistics and
+     * Flight Recorder event, and leaves the registry; only the first call counts.
+     */
+    public final void end(Outcome outcome) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closeSockets();
+        } catch (Throwable e) {
+            Logger.warn("#{} closing: {}", id(), e.toString());
+        } finally {
+            admission.release().run(); // before leaving the registry: whoever sees no live session may count on the slot
+            admission.context().record(admission.stats(), clientText, rule().rule(), reported(outcome), startNanos, bytesIn,
+                    bytesOut, true);
+            admission.context().live().remove(this);
+        }
+    }
+
+    /** Whether {@link #end} has run. */
+    protected final boolean ended() {
+        return ended.get();
+    }
+
+    /** Counts bytes received from the client and forwarded; called by one thread only. */
+    protected final void countIn(long n) {
+        lastActivityNanos = System.nanoTime();
+        bytesIn += n; // one writer: volatile only so that other threads read a fresh count
+    }
+
+    /** Counts bytes sent to the client; called by one thread only. */
+    protected final void countOut(long n) {
+        lastActivityNanos = System.nanoTime();
+        bytesOut += n;
+    }
+
+    /** Marks activity that moved no bytes yet (a datagram on its way to a backend still opening). */
+    protected final void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /** How long the session has carried nothing, as of the sweeper's {@code nowNanos}. */
+    protected final long idleNanos(long nowNanos) {
+        return nowNanos - lastActivityNanos;
+    }
+
+    /** The id that names this session's threads and log lines. */
+    public final long id() {
+        return admission.id();
+    }
+
+    /** The rule in force when the client arrived. */
+    public final ActiveRule rule() {
+        return admission.rule();
+    }
+
+    /** What the whole process shares. */
+    protected final Context context() {
+        return admission.context();
+    }
+
+    /** The rule's counters, e.g. for a backend's connect time. */
+    protected final oi.stats.RuleStats stats() {
+        return admission.stats();
+    }
+
+    /** The client as the log shows it: its IP address, or {@code unix} for a Unix-socket client. */
+    protected final String clientText() {
+        return clientText;
+    }
+
+    /** What {@code /status} shows of this session. */
+    public final SessionStatus status() {
+        SocketAddress client = admission.client();
+        String shown = client instanceof InetSocketAddress address
+                ? AddressPattern.canonicalText(address.getAddress()) + ":" + address.getPort() : clientText;
+        return new SessionStatus(id(), rule().rule().toString(), shown, rule().rule().connect().toString(),
+                Duration.ofNanos(System.nanoTime() - startNanos), bytesIn, bytesOut);
+    }
+
+    /** A client address as the log shows it: the IP address alone, or {@code unix}. */
+    public static String logText(SocketAddress client) {
+        return client instanceof InetSocketAddress address ? AddressPattern.canonicalText(address.getAddress()) : "unix";
     }
 }

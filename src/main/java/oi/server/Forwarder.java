@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import oi.config.Config;
@@ -23,7 +24,10 @@ import oi.runtime.Context;
 import oi.runtime.Listener;
 import oi.runtime.LiveSessions;
 import oi.runtime.Settings;
+import oi.runtime.StreamSessions;
 import oi.tcp.TcpListener;
+import oi.tcp.TcpSession;
+import oi.udp.TcpToUdpSession;
 import oi.udp.UdpListener;
 import org.tinylog.Logger;
 
@@ -31,8 +35,10 @@ import org.tinylog.Logger;
  * The running forwarder: one listener per rule, the connection log and the pid file, with
  * reload (SIGHUP) and stop (SIGTERM) as rinetd has them.
  *
- * <p>{@link #start}, {@link #reload} and {@link #stop} may be called from any thread; they are
- * serialized, and live connections are never touched by a reload.
+ * <p>{@link #start}, {@link #reload} and {@link #stop} may be called from any thread. The lock
+ * guards only the listener table and the config: file reading, name lookups and the drain run
+ * outside it, so observers ({@link #listeners}) are never held up. Live connections are never
+ * touched by a reload.
  */
 public final class Forwarder implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
@@ -46,6 +52,7 @@ public final class Forwarder implements AutoCloseable {
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private Config config;
     private boolean running;
+    private boolean stopping;
 
     /** A forwarder with the command line's settings; the parser is used again on reload. */
     public Forwarder(Settings settings, ConfigParser parser) {
@@ -62,7 +69,7 @@ public final class Forwarder implements AutoCloseable {
     public void start(Config initial) throws StartupException {
         lock.lock();
         try {
-            if (stopped.getCount() == 0) {
+            if (stopping) {
                 return; // stopped before it started, e.g. by an early SIGTERM
             }
             Map<String, Listener> bound = bindAll(initial, Map.of());
@@ -91,61 +98,72 @@ public final class Forwarder implements AutoCloseable {
      * @return whether the new config is now in force
      */
     public boolean reload() {
+        Path source;
         lock.lock();
         try {
             if (!running) {
                 return false;
             }
-            Config next;
-            try {
-                next = parser.parse(config.source());
-            } catch (ConfigException e) {
-                for (ConfigError error : e.errors()) {
-                    Logger.error("reload rejected: {}", error);
-                }
-                return false;
-            }
-            Map<String, Listener> added;
-            try {
-                added = bindAll(next, listeners);
-            } catch (StartupException e) {
-                Logger.error("reload rejected: {}", e.getMessage());
-                return false;
-            }
-            try {
-                context.log().configure(logTarget(next), next.logCommon());
-            } catch (IOException e) {
-                Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
-            }
-            Map<String, Listener> kept = new LinkedHashMap<>();
-            for (ForwardRule rule : next.rules()) {
-                String key = rule.listenKey();
-                ActiveRule active = new ActiveRule(rule, next.globalAccess());
-                Listener listener = listeners.remove(key);
-                if (listener != null) {
-                    listener.update(active);
-                    kept.put(key, listener);
-                } else {
-                    kept.put(key, added.get(key));
-                }
-            }
-            listeners.values().forEach(listener -> {
-                Logger.info("stopped listening on {}", listener.active().rule().bind());
-                listener.close();
-            });
-            listeners.clear();
-            listeners.putAll(kept);
-            added.values().forEach(this::startListener);
-            if (!java.util.Objects.equals(config.pidLogFile(), next.pidLogFile())) {
-                deletePidFile(config.pidLogFile());
-                writePidFile(next.pidLogFile());
-            }
-            config = next;
-            Logger.info("reloaded {}: {} rules", next.source(), next.rules().size());
-            return true;
+            source = config.source();
         } finally {
             lock.unlock();
         }
+        Config next;
+        try {
+            next = parser.parse(source); // outside the lock: its name lookups must not hold up status or stop
+        } catch (ConfigException e) {
+            for (ConfigError error : e.errors()) {
+                Logger.error("reload rejected: {}", error);
+            }
+            return false;
+        }
+        lock.lock();
+        try {
+            return running && swapIn(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Binds what {@code next} adds, keeps what it keeps, closes what it drops; under the lock. */
+    private boolean swapIn(Config next) {
+        Map<String, Listener> added;
+        try {
+            added = bindAll(next, listeners);
+        } catch (StartupException e) {
+            Logger.error("reload rejected: {}", e.getMessage());
+            return false;
+        }
+        try {
+            context.log().configure(logTarget(next), next.logCommon());
+        } catch (IOException e) {
+            Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
+        }
+        Map<String, Listener> kept = new LinkedHashMap<>();
+        for (ForwardRule rule : next.rules()) {
+            String key = rule.listenKey();
+            Listener listener = listeners.remove(key);
+            if (listener != null) {
+                listener.update(active(rule, next));
+                kept.put(key, listener);
+            } else {
+                kept.put(key, added.get(key));
+            }
+        }
+        listeners.values().forEach(listener -> {
+            Logger.info("stopped listening on {}", listener.localAddress());
+            listener.close();
+        });
+        listeners.clear();
+        listeners.putAll(kept);
+        added.values().forEach(this::startListener);
+        if (!Objects.equals(config.pidLogFile(), next.pidLogFile())) {
+            deletePidFile(config.pidLogFile());
+            writePidFile(next.pidLogFile());
+        }
+        config = next;
+        Logger.info("reloaded {}: {} rules", next.source(), next.rules().size());
+        return true;
     }
 
     /** Reopens the connection log, for log rotation. */
@@ -158,35 +176,43 @@ public final class Forwarder implements AutoCloseable {
      * (each still logs its line), removes the pid file and releases {@link #awaitStop}. Idempotent.
      */
     public void stop() {
+        List<Listener> closing;
+        Path pidFile;
         lock.lock();
         try {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
             if (!running) {
+                stopped.countDown();
                 return;
             }
             running = false;
-            listeners.values().forEach(Listener::close);
-            listeners.clear();
+            closing = List.copyOf(listeners.values());
+            pidFile = config.pidLogFile();
+        } finally {
+            lock.unlock();
+        }
+        // The drain runs outside the lock, so /status, /metrics and SIGUSR1 answer throughout;
+        // the closed listeners stay listed with their counters until the end.
+        try {
+            closing.forEach(Listener::close);
             Duration drain = settings.drain();
             if (drain.isPositive() && context.live().count() > 0) {
                 Logger.info("draining {} connections for up to {} s", context.live().count(), drain.toSeconds());
-                try {
-                    context.live().awaitEmpty(drain);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                context.live().awaitEmpty(drain);
             }
             context.live().abortAll();
-            try {
-                if (!context.live().awaitEmpty(STOP_GRACE)) {
-                    Logger.warn("{} connections still closing at exit", context.live().count());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!context.live().awaitEmpty(STOP_GRACE)) {
+                Logger.warn("{} connections still closing at exit", context.live().count());
             }
-            context.log().close();
-            deletePidFile(config.pidLogFile());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            context.live().abortAll();
         } finally {
-            lock.unlock();
+            context.log().close();
+            deletePidFile(pidFile);
             stopped.countDown();
         }
     }
@@ -231,7 +257,7 @@ public final class Forwarder implements AutoCloseable {
                 continue;
             }
             try {
-                bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
+                bound.put(key, bind(active(rule, next)));
             } catch (IOException e) {
                 failures.add(rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
             }
@@ -241,6 +267,12 @@ public final class Forwarder implements AutoCloseable {
             throw new StartupException(String.join("\n", failures));
         }
         return bound;
+    }
+
+    /** A rule as its listener serves it, with the kind of session its protocol pair needs, chosen once here. */
+    private static ActiveRule active(ForwardRule rule, Config config) {
+        StreamSessions sessions = rule.connect().protocol() == Protocol.UDP ? TcpToUdpSession::new : TcpSession::new;
+        return new ActiveRule(rule, config.globalAccess(), sessions);
     }
 
     private Listener bind(ActiveRule active) throws IOException {
@@ -256,8 +288,9 @@ public final class Forwarder implements AutoCloseable {
     private void startListener(Listener listener) {
         listener.start();
         ForwardRule rule = listener.active().rule();
-        Logger.info("listening on {} (port {}) -> {}, buffer {} bytes, {} threads", rule.bind(), listener.localPort(),
-                rule.connect(), settings.bufferSize(), settings.threads());
+        Logger.info("listening on {}{} -> {}, buffer {} bytes, {} threads, io {}", listener.localAddress(),
+                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(), settings.threads(),
+                settings.io());
     }
 
     private static void writePidFile(Path pidFile) {

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongConsumer;
+import oi.runtime.Completion;
 import java.util.concurrent.locks.LockSupport;
 import oi.runtime.BufferPool;
 import oi.runtime.IoMode;
@@ -25,16 +27,19 @@ final class Pump {
     private final SocketChannel to;
     private final IoMode mode;
     private final BufferPool pool;
-    private volatile long bytes;
-    private volatile long lastActivityNanos = System.nanoTime();
+    private final LongConsumer counted;
+    private final Completion completion = new Completion();
     private volatile boolean writing;
     private volatile boolean writeFailed;
+    private volatile Thread watcher;
 
-    Pump(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool) {
+    /** A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread. */
+    Pump(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool, LongConsumer counted) {
         this.from = from;
         this.to = to;
         this.mode = mode;
         this.pool = pool;
+        this.counted = counted;
     }
 
     /**
@@ -47,47 +52,52 @@ final class Pump {
         try (Io io = mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
             long n;
             while ((n = io.read()) >= 0) {
-                lastActivityNanos = System.nanoTime();
                 writing = true;
                 io.write();
-                writing = false;
-                bytes += n; // only this thread writes; volatile so others may read a fresh count
+                wrote(false);
+                counted.accept(n);
             }
             return true;
         } catch (IOException e) {
-            writeFailed = writing;
-            writing = false;
+            wrote(writing);
             return false;
         }
     }
 
+    private void wrote(boolean failed) {
+        writeFailed = failed;
+        writing = false;
+        Thread waiting = watcher; // read after writing = false: a watcher either sees that or is woken here
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
     /**
-     * Whether a write of this pump failed, waiting up to {@code limitNanos} for one in flight.
-     * A reset from the peer is reported to only one syscall: when this pump's write gets it, the
-     * opposite pump's read of the same socket sees a plain end of stream, and must ask here
-     * before passing that end on as a clean half-close.
+     * Whether a write of this pump failed, waiting up to {@code limitNanos} for one in flight to
+     * finish. A reset from the peer is reported to only one syscall: when this pump's write gets
+     * it, the opposite pump's read of the same socket sees a plain end of stream, and must ask
+     * here before passing that end on as a clean half-close. Called by the opposite pump only.
      */
     boolean writeFailed(long limitNanos) {
+        watcher = Thread.currentThread(); // set before reading writing: see wrote()
         long deadline = System.nanoTime() + limitNanos;
-        while (writing && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(20_000);
+        long left;
+        while (writing && (left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
         }
+        watcher = null;
         return writeFailed;
+    }
+
+    /** Signalled when this pump's thread is done with the connection, whichever way it ended. */
+    Completion completion() {
+        return completion;
     }
 
     /** The socket this pump writes to, which its end of stream half-closes. */
     SocketChannel to() {
         return to;
-    }
-
-    /** When this direction last read bytes, for the idle sweeper. */
-    long lastActivityNanos() {
-        return lastActivityNanos;
-    }
-
-    /** Bytes written to {@code to} so far. */
-    long bytes() {
-        return bytes;
     }
 
     /** One read and one write at a time, in the style {@code --io} chose. */

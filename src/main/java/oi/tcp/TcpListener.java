@@ -1,21 +1,21 @@
 package oi.tcp;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import oi.config.Protocol;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
+import oi.runtime.Admission;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
-import oi.runtime.ConnectionSession;
+import oi.runtime.FailureBurst;
 import oi.runtime.RuleListener;
-import oi.udp.TcpToUdpSession;
+import oi.runtime.Session;
 import org.tinylog.Logger;
 
 /**
@@ -27,17 +27,18 @@ public final class TcpListener extends RuleListener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
     static final int BACKLOG = 1024;
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
-    private static final long BURST_QUIET_NANOS = 1_000_000_000L;
 
     private final ServerSocketChannel server;
     private final Context context;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
-    private Thread acceptor;
+    private final boolean ip;
+    private volatile Thread acceptor;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Context context) {
         super(server, active);
         this.server = server;
         this.context = context;
+        this.ip = active.rule().bind().unixPath() == null;
     }
 
     /**
@@ -48,8 +49,8 @@ public final class TcpListener extends RuleListener {
      */
     public static TcpListener bind(ActiveRule active, Context context) throws IOException {
         Path socketFile = active.rule().bind().unixPath();
-        ServerSocketChannel server = socketFile != null ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
-                                                        : ServerSocketChannel.open();
+        // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
+        ServerSocketChannel server = ServerSocketChannel.open(active.rule().bind().family());
         try {
             if (socketFile != null) {
                 replaceStaleSocket(socketFile);
@@ -83,12 +84,13 @@ public final class TcpListener extends RuleListener {
     public void start() {
         // The acceptor follows --threads: on a virtual thread the session it starts is queued
         // on the same carrier, which measured a few per cent more connections per second.
-        acceptor = context.settings().threads().start("oi-accept " + active().rule().bind(), this::acceptLoop);
+        context.threads().start("oi-accept " + active().rule().bind(), this::acceptLoop);
     }
 
     private void acceptLoop() {
-        int failures = 0;
-        long lastFailure = 0;
+        acceptor = Thread.currentThread();
+        FailureBurst failures = new FailureBurst("accept on " + active().rule().bind(),
+                "retrying every " + ACCEPT_BACKOFF_MILLIS + " ms");
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -97,20 +99,11 @@ public final class TcpListener extends RuleListener {
                 if (!server.isOpen()) {
                     break;
                 }
-                // e.g. out of descriptors (EMFILE): say so once per burst, and back off instead of spinning
-                if (failures++ == 0) {
-                    Logger.warn("accept on {} failed: {}; retrying every {} ms", active().rule().bind(), e.getMessage(),
-                            ACCEPT_BACKOFF_MILLIS);
-                }
-                lastFailure = System.nanoTime();
-                pause(ACCEPT_BACKOFF_MILLIS);
+                failures.failed(e.getMessage()); // e.g. out of descriptors (EMFILE): back off instead of spinning
+                FailureBurst.pause(ACCEPT_BACKOFF_MILLIS);
                 continue;
             }
-            // A burst ends only after a second without failures: a single freed descriptor is no recovery.
-            if (failures > 0 && System.nanoTime() - lastFailure > BURST_QUIET_NANOS) {
-                Logger.info("accept on {} works again after {} failures", active().rule().bind(), failures);
-                failures = 0;
-            }
+            failures.succeeded();
             dispatch(client);
         }
     }
@@ -118,14 +111,15 @@ public final class TcpListener extends RuleListener {
     /** Starts a session for an accepted client, or refuses it at once when a limit is reached. */
     private void dispatch(SocketChannel client) {
         ActiveRule rule = active();
+        SocketAddress peer = remote(client);
         ConnectionLimit processLimit = context.connections();
         if (!processLimit.tryAcquire(context.settings().maxConns())) {
-            TcpSession.reject(client, rule, context, stats(), Outcome.REFUSED_MAXCONNS);
+            refuse(client, peer, rule);
             return;
         }
         if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
             processLimit.release();
-            TcpSession.reject(client, rule, context, stats(), Outcome.REFUSED_MAXCONNS);
+            refuse(client, peer, rule);
             return;
         }
         Runnable release = () -> {
@@ -133,25 +127,52 @@ public final class TcpListener extends RuleListener {
             processLimit.release();
         };
         long id = context.live().nextId();
-        ConnectionSession session = rule.rule().connect().protocol() == Protocol.UDP
-                ? new TcpToUdpSession(id, client, TcpSession.clientText(client), rule, context, stats(), release)
-                : new TcpSession(id, client, rule, context, stats(), release);
-        context.live().add(session); // before its thread runs, so that a stop arriving meanwhile still ends it
+        Admission admission = new Admission(id, peer, rule, context, stats(), release);
+        Session session;
         try {
-            context.settings().threads().start("oi-pump #" + id + " c→b", session);
-        } catch (OutOfMemoryError | RuntimeException e) { // no thread could be had: refuse this client, keep serving
-            context.live().remove(session);
+            tune(client);
+            session = rule.sessions().open(admission, client);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) { // this client only: keep serving
+            Logger.info("#{} cannot set up {}: {}", id, Session.logText(peer), e.toString());
             release.run();
-            Logger.error("#{} cannot start a thread: {}", id, e.toString());
-            TcpSession.reject(client, rule, context, stats(), Outcome.LOCAL_SOCKET_FAILED);
+            closeQuietly(client);
+            context.record(stats(), Session.logText(peer), rule.rule(), Outcome.LOCAL_SOCKET_FAILED, System.nanoTime(), 0, 0,
+                    false);
+            return;
+        }
+        session.start(context.threads(), "oi-pump #" + id + " c→b");
+    }
+
+    /** TCP_NODELAY and keepalive on a TCP client, once at accept; a Unix-socket client has neither. */
+    private void tune(SocketChannel client) throws IOException {
+        if (ip) {
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (context.settings().keepAlive()) {
+                client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
         }
     }
 
-    private static void pause(long millis) {
+    /** Closes a client refused over a limit before any session starts, and logs why. */
+    private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule) {
+        long start = System.nanoTime();
+        closeQuietly(client);
+        context.record(stats(), Session.logText(peer), rule.rule(), Outcome.REFUSED_MAXCONNS, start, 0, 0, false);
+    }
+
+    private static SocketAddress remote(SocketChannel channel) {
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null; // reset before we got to it; the session will find it closed
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            Logger.trace(e, "close");
         }
     }
 

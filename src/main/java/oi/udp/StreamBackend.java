@@ -2,11 +2,13 @@ package oi.udp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import oi.config.Endpoint;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Context;
@@ -41,7 +43,7 @@ final class StreamBackend implements UdpSession.Backend {
     /** Starts connecting for the session; datagrams may be sent at once. */
     static StreamBackend start(UdpSession session, ActiveRule rule, Context context, DatagramChannel server) {
         StreamBackend backend = new StreamBackend(session, rule, context, server);
-        context.settings().threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
+        context.threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
         return backend;
     }
 
@@ -65,19 +67,20 @@ final class StreamBackend implements UdpSession.Backend {
 
     private void connectAndWrite() {
         try {
-            SocketChannel opened = SocketChannel.open();
+            SocketAddress target = rule.rule().connect().currentAddress();
+            SocketChannel opened = SocketChannel.open(Endpoint.familyOf(target));
             channel = opened;
             if (rule.rule().options().source() != null) {
                 opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
             }
-            opened.socket().connect(rule.rule().connect().currentAddress(), (int) context.settings().connectTimeout().toMillis());
+            opened.socket().connect(target, (int) context.settings().connectTimeout().toMillis());
             opened.socket().setTcpNoDelay(true);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
             session.end(Outcome.LOCAL_CONNECT_FAILED);
             return;
         }
-        context.settings().threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
+        context.threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
         try {
             while (true) {
                 ByteBuffer payload = outbox.take();

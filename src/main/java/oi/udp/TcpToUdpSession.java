@@ -2,15 +2,17 @@ package oi.udp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import oi.config.Endpoint;
 import oi.log.Outcome;
-import oi.runtime.ActiveRule;
-import oi.runtime.Context;
-import oi.runtime.ConnectionSession;
-import oi.stats.RuleStats;
+import oi.runtime.Admission;
+import oi.runtime.Completion;
+import oi.runtime.Session;
 import org.tinylog.Logger;
 
 /**
@@ -20,85 +22,62 @@ import org.tinylog.Logger;
  * rule's {@code timeout=} (rinetd's UDP session timeout) without a byte either way, since the
  * UDP side never says it is done.
  */
-public final class TcpToUdpSession implements ConnectionSession {
-    private final long id;
+public final class TcpToUdpSession extends Session {
     private final SocketChannel client;
-    private final String clientText;
-    private final ActiveRule active;
-    private final Context context;
-    private final RuleStats stats;
-    private final Runnable release;
-    private final long startNanos = System.nanoTime();
+    private final long timeoutNanos;
     private volatile DatagramChannel backend;
-    private volatile long bytesIn;
-    private volatile long bytesOut;
-    private volatile long lastActivityNanos = startNanos;
     private volatile boolean expired;
 
-    /** A session for an accepted client; {@code release} gives its connection-limit slots back. */
-    public TcpToUdpSession(long id, SocketChannel client, String clientText, ActiveRule active, Context context,
-                           RuleStats stats, Runnable release) {
-        this.id = id;
+    /** The session of an accepted client, which it owns and closes from now on. */
+    public TcpToUdpSession(Admission admission, SocketChannel client) {
+        super(admission);
         this.client = client;
-        this.clientText = clientText;
-        this.active = active;
-        this.context = context;
-        this.stats = stats;
-        this.release = release;
+        this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
     @Override
-    public void run() {
-        stats.opened();
-        Outcome outcome;
-        try {
-            outcome = forward();
-        } finally {
-            abort();
-            release.run();
+    protected Outcome forward() {
+        if (remote(client) instanceof InetSocketAddress address) {
+            Outcome refusal = rule().refusal(address.getAddress());
+            if (refusal != null) {
+                return refusal;
+            }
         }
-        context.ended(stats, clientText, active.rule(), outcome, startNanos, bytesIn, bytesOut, true);
-        context.live().remove(this);
-    }
-
-    private Outcome forward() {
         try {
-            if (client.getRemoteAddress() instanceof InetSocketAddress address) {
-                Outcome refusal = active.refusal(address.getAddress());
-                if (refusal != null) {
-                    return refusal;
-                }
+            SocketAddress target = rule().rule().connect().currentAddress();
+            backend = DatagramChannel.open(Endpoint.familyOf(target));
+            if (rule().rule().options().source() != null) {
+                backend.bind(new InetSocketAddress(rule().rule().options().source(), 0));
             }
-            backend = DatagramChannel.open();
-            if (active.rule().options().source() != null) {
-                backend.bind(new InetSocketAddress(active.rule().options().source(), 0));
-            }
-            backend.connect(active.rule().connect().currentAddress());
-        } catch (IOException e) {
-            Logger.info("#{} backend {} failed: {}", id, active.rule().connect(), e.getMessage());
+            backend.connect(target);
+        } catch (IOException | RuntimeException e) {
+            Logger.info("#{} backend {} failed: {}", id(), rule().rule().connect(), e.getMessage());
             return Outcome.LOCAL_CONNECT_FAILED;
         }
-        Thread replies = context.settings().threads().start("oi-pump #" + id + " b→c", this::datagramsToStream);
-        ByteBuffer buffer = ByteBuffer.allocate(Math.min(context.settings().bufferSize(), 65_507)); // one read, one datagram
+        Completion replies = new Completion();
+        context().threads().start("oi-pump #" + id() + " b→c", () -> {
+            try {
+                datagramsToStream();
+            } finally {
+                replies.done();
+            }
+        });
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(context().settings().bufferSize(), 65_507)); // one read, one datagram
         try {
             while (client.read(buffer.clear()) >= 0) {
                 int n = buffer.flip().remaining();
                 backend.write(buffer);
-                bytesIn += n;
-                lastActivityNanos = System.nanoTime();
+                countIn(n);
             }
         } catch (IOException e) {
-            Logger.debug("#{} {}", id, e.getMessage());
+            Logger.debug("#{} {}", id(), e.getMessage());
         }
-        abort(); // the client is gone: the reply thread has no one to write to
-        try {
-            replies.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        abort(); // the client is gone: the reply direction has no one to write to
+        replies.await(); // so that its last count makes the log line
         return expired ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
     }
 
+    /** The reply direction: ends when the backend socket is closed, which the session's end does. */
     private void datagramsToStream() {
         ByteBuffer datagram = ByteBuffer.allocate(UdpListener.MAX_DATAGRAM);
         try {
@@ -108,18 +87,16 @@ public final class TcpToUdpSession implements ConnectionSession {
                 while (datagram.hasRemaining()) {
                     client.write(datagram);
                 }
-                bytesOut += n;
-                lastActivityNanos = System.nanoTime();
+                countOut(n);
             }
         } catch (IOException e) {
-            abort();
+            abort(); // the client cannot take replies any more: end the other direction too
         }
     }
 
     @Override
     public void expireIfIdle(long nowNanos) {
-        int timeoutSeconds = active.rule().options().udpTimeoutSeconds();
-        if (backend != null && timeoutSeconds > 0 && nowNanos - lastActivityNanos > Duration.ofSeconds(timeoutSeconds).toNanos()) {
+        if (backend != null && timeoutNanos > 0 && idleNanos(nowNanos) > timeoutNanos) {
             expired = true;
             abort();
         }
@@ -127,7 +104,12 @@ public final class TcpToUdpSession implements ConnectionSession {
 
     @Override
     public void abort() {
-        for (java.nio.channels.Channel channel : new java.nio.channels.Channel[] {client, backend}) {
+        closeSockets();
+    }
+
+    @Override
+    protected void closeSockets() {
+        for (Channel channel : new Channel[] {client, backend}) {
             if (channel != null) {
                 try {
                     channel.close();
@@ -135,6 +117,14 @@ public final class TcpToUdpSession implements ConnectionSession {
                     // closing: nothing more to release
                 }
             }
+        }
+    }
+
+    private static SocketAddress remote(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
         }
     }
 }

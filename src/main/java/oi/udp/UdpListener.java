@@ -15,17 +15,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import oi.config.Endpoint;
 import oi.config.Protocol;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
+import oi.runtime.Admission;
 import oi.runtime.Context;
+import oi.runtime.FailureBurst;
 import oi.runtime.RuleListener;
 import org.tinylog.Logger;
 
 /**
  * The bind socket of one UDP rule and its client sessions, one per client address.
  *
- * <p>Two platform threads per listener, not per client: the receiver reads every client's
+ * <p>Two platform threads per listener (and up to four short-lived ones opening new clients' backends), not per client: the receiver reads every client's
  * datagrams from the bind socket and hands each to its session; the replier waits on all the
  * sessions' backend sockets at once and sends each reply back to its own client from the bind
  * socket. A session therefore costs a socket and a few objects, not threads or 64 KiB buffers,
@@ -35,6 +42,8 @@ import org.tinylog.Logger;
 public final class UdpListener extends RuleListener {
     /** Room for the largest UDP payload (65 507 bytes over IPv4), whatever {@code --buffer} says. */
     static final int MAX_DATAGRAM = 65_535;
+    private static final long RECEIVE_BACKOFF_MILLIS = 100;
+    private static final int SETUP_THREADS = 4;
 
     private final DatagramChannel server;
     private final Context context;
@@ -43,12 +52,17 @@ public final class UdpListener extends RuleListener {
     /** Sessions by client address, least recently used first: the first one is evicted when full. */
     private final Map<SocketAddress, UdpSession> sessions = new LinkedHashMap<>(64, 0.75f, true);
     private final List<Thread> threads = new ArrayList<>();
+    private final ThreadPoolExecutor setup;
 
     private UdpListener(DatagramChannel server, ActiveRule active, Context context) throws IOException {
         super(server, active);
         this.server = server;
         this.context = context;
         this.replies = Selector.open();
+        String name = "oi-udp-setup " + active.rule().bind();
+        this.setup = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                task -> Thread.ofPlatform().daemon(true).name(name).unstarted(task));
+        setup.allowCoreThreadTimeOut(true); // an idle rule keeps no setup threads
     }
 
     /**
@@ -57,7 +71,8 @@ public final class UdpListener extends RuleListener {
      * @throws IOException when the address cannot be bound
      */
     public static UdpListener bind(ActiveRule active, Context context) throws IOException {
-        DatagramChannel server = DatagramChannel.open();
+        // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
+        DatagramChannel server = DatagramChannel.open(active.rule().bind().family());
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(active.rule().bind().socketAddress());
@@ -87,21 +102,29 @@ public final class UdpListener extends RuleListener {
 
     private void receiveLoop() {
         ByteBuffer datagram = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        FailureBurst failures = new FailureBurst("receive on " + active().rule().bind(),
+                "retrying every " + RECEIVE_BACKOFF_MILLIS + " ms");
         while (server.isOpen()) {
             SocketAddress from;
             try {
                 from = server.receive(datagram.clear());
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    Logger.warn("receive on {} failed: {}", active().rule().bind(), e.getMessage());
+                    failures.failed(e.getMessage());
+                    FailureBurst.pause(RECEIVE_BACKOFF_MILLIS);
                 }
                 continue;
             }
+            failures.succeeded();
             sessionFor((InetSocketAddress) from).fromClient(datagram.flip());
         }
     }
 
-    /** The client's session, opened (and the least recently used one evicted, if full) on its first datagram. */
+    /**
+     * The client's session, made (and the least recently used one evicted, if full) on its first
+     * datagram; its backend is opened on a setup thread, so that a slow lookup or socket open for
+     * one client never holds up the datagrams of the others.
+     */
     private UdpSession sessionFor(InetSocketAddress client) {
         UdpSession evicted = null;
         UdpSession session;
@@ -115,19 +138,25 @@ public final class UdpListener extends RuleListener {
                 evicted = sessions.values().iterator().next();
             }
             ActiveRule rule = active();
-            session = new UdpSession(context.live().nextId(), client, rule, context, stats(), rule.refusal(client.getAddress()),
-                    () -> forget(client));
+            Admission admission = new Admission(context.live().nextId(), client, rule, context, stats(), () -> { });
+            session = new UdpSession(admission, rule.refusal(client.getAddress()), () -> forget(client));
             sessions.put(client, session);
         } finally {
             lock.unlock();
         }
+        session.register();
         if (evicted != null) {
             evicted.end(Outcome.EVICTED);
         }
         if (session.refused()) {
             Logger.debug("#{} {} refused: datagrams dropped until the session times out", session.id(), client);
         } else {
-            open(session);
+            UdpSession opening = session;
+            try {
+                setup.execute(() -> open(opening));
+            } catch (RejectedExecutionException e) { // closing
+                opening.end(Outcome.LOCAL_SOCKET_FAILED);
+            }
         }
         return session;
     }
@@ -141,7 +170,7 @@ public final class UdpListener extends RuleListener {
         }
     }
 
-    /** Opens the backend of a new session: a connected datagram socket, or a TCP connection for udp→tcp. */
+    /** Opens the backend of a new session, on a setup thread: a datagram socket, or a TCP connection for udp→tcp. */
     private void open(UdpSession session) {
         ActiveRule rule = session.rule();
         if (rule.rule().connect().protocol() == Protocol.TCP) {
@@ -149,18 +178,18 @@ public final class UdpListener extends RuleListener {
             return;
         }
         try {
-            DatagramChannel backend = DatagramChannel.open();
+            SocketAddress target = rule.rule().connect().currentAddress();
+            DatagramChannel backend = DatagramChannel.open(Endpoint.familyOf(target));
             if (rule.rule().options().source() != null) {
                 backend.bind(new InetSocketAddress(rule.rule().options().source(), 0));
             }
-            SocketAddress target = rule.rule().connect().currentAddress();
             // Not connected: a connected channel's send skips a 0-byte datagram. The replier
             // drops whatever does not come from the backend instead.
             backend.configureBlocking(false);
             session.attach(new DatagramBackend(backend, target, replies));
             backend.register(replies, SelectionKey.OP_READ, session);
             replies.wakeup();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
             session.end(Outcome.LOCAL_CONNECT_FAILED);
         }
@@ -203,6 +232,7 @@ public final class UdpListener extends RuleListener {
     /** Stops receiving and ends the sessions: without the bind socket no reply could reach a client. */
     @Override
     public void close() {
+        setup.shutdownNow();
         try {
             server.close();
             replies.close();
@@ -226,7 +256,7 @@ public final class UdpListener extends RuleListener {
         }
     }
 
-    /** A connected datagram socket towards the backend, watched by the replier's selector. */
+    /** An unconnected datagram socket towards the backend (a connected one would skip 0-byte datagrams), watched by the replier's selector. */
     private record DatagramBackend(DatagramChannel channel, SocketAddress target, Selector replies)
             implements UdpSession.Backend {
         @Override

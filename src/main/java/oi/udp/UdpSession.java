@@ -2,26 +2,29 @@ package oi.udp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import oi.acl.AddressPattern;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.locks.ReentrantLock;
 import oi.log.Outcome;
-import oi.runtime.ActiveRule;
-import oi.runtime.Context;
+import oi.runtime.Admission;
 import oi.runtime.Session;
-import oi.runtime.SessionStatus;
-import oi.stats.RuleStats;
+import org.tinylog.Logger;
 
 /**
- * One client of a UDP rule: its backend (a connected datagram socket, or a TCP connection for a
- * udp→tcp rule), its byte counts and its last activity. A client refused by the access rules
- * gets a session without a backend, so its datagrams are dropped and logged once, not once each.
+ * One client of a UDP rule: its backend (an unconnected datagram socket, or a TCP connection for
+ * a udp→tcp rule), opened off the receive thread while the first datagrams wait in a short
+ * queue. A client refused by the access rules gets a session without a backend, so its
+ * datagrams are dropped and logged once, not once each.
  *
  * <p>Ends exactly once — on its {@code timeout=} (checked by the process's one sweeper thread),
  * when a TCP backend closes, when evicted to make room, or at stop — and then logs its line.
  */
-final class UdpSession implements Session {
+final class UdpSession extends Session {
+    /** Datagrams kept while the backend is still being opened; past it they are dropped, as a network may. */
+    private static final int WAITING_DATAGRAMS = 64;
 
     /** Where a session sends its client's datagrams, and what it closes when it ends. */
     interface Backend extends AutoCloseable {
@@ -29,52 +32,53 @@ final class UdpSession implements Session {
         void send(ByteBuffer payload) throws IOException;
 
         /** The backend's address, which its replies must come from. */
-        java.net.SocketAddress address();
+        SocketAddress address();
 
         @Override
         void close() throws IOException;
     }
 
-    private final long id;
     private final InetSocketAddress client;
-    private final ActiveRule active;
-    private final Context context;
-    private final RuleStats stats;
     private final Outcome refusal;
-    private final Runnable onEnd;
+    private final Runnable forget;
     private final long timeoutNanos;
-    private final long startNanos = System.nanoTime();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Queue<ByteBuffer> waiting = new ArrayDeque<>();
     private volatile Backend backend;
-    private volatile long lastActivityNanos = startNanos;
-    private volatile long bytesIn;
-    private volatile long bytesOut;
 
-    UdpSession(long id, InetSocketAddress client, ActiveRule active, Context context, RuleStats stats, Outcome refusal,
-               Runnable onEnd) {
-        this.id = id;
-        this.client = client;
-        this.active = active;
-        this.context = context;
-        this.stats = stats;
+    /**
+     * A session for a client's first datagram.
+     *
+     * @param refusal why the access rules refuse this client, or null when they let it pass
+     * @param forget removes the session from its listener's table when it ends
+     */
+    UdpSession(Admission admission, Outcome refusal, Runnable forget) {
+        super(admission);
+        this.client = (InetSocketAddress) admission.client();
         this.refusal = refusal;
-        this.onEnd = onEnd;
-        this.timeoutNanos = Duration.ofSeconds(active.rule().options().udpTimeoutSeconds()).toNanos();
-        stats.opened();
-        context.live().add(this);
+        this.forget = forget;
+        this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
-    /** Attaches the backend once it is open; a session that ended meanwhile closes it at once. */
+    /** Attaches the opened backend and sends what waited for it, in order; a session that ended meanwhile closes it. */
     void attach(Backend opened) {
-        backend = opened;
-        if (ended.get()) {
+        boolean failed = false;
+        lock.lock();
+        try {
+            for (ByteBuffer datagram; (datagram = waiting.poll()) != null; ) {
+                opened.send(datagram);
+            }
+        } catch (IOException e) {
+            failed = true;
+        } finally {
+            backend = opened; // published after the waiting datagrams: later ones cannot overtake them
+            lock.unlock();
+        }
+        if (failed) {
+            end(Outcome.LOCAL_CONNECT_FAILED);
+        } else if (ended()) {
             closeQuietly(opened);
         }
-    }
-
-    /** The rule this session was opened under. */
-    ActiveRule rule() {
-        return active;
     }
 
     /** Whether the access rules refused this client: its datagrams are dropped. */
@@ -83,7 +87,7 @@ final class UdpSession implements Session {
     }
 
     /** The address replies must come from, or null while the backend is not open. */
-    java.net.SocketAddress backendAddress() {
+    SocketAddress backendAddress() {
         Backend opened = backend;
         return opened == null ? null : opened.address();
     }
@@ -93,22 +97,38 @@ final class UdpSession implements Session {
         return client;
     }
 
-    /** The id that names this session's threads and log lines. */
-    long id() {
-        return id;
-    }
-
-    /** Forwards one datagram from the client, or drops it for a refused client; a failed send ends the session. */
+    /**
+     * Forwards one datagram from the client, keeps it while the backend opens, or drops it for
+     * a refused client; a failed send ends the session. Only the listener's receiver thread calls it.
+     */
     void fromClient(ByteBuffer datagram) {
         touch();
-        if (refusal != null || backend == null) {
+        if (refusal != null) {
             return;
         }
+        Backend opened = backend;
+        if (opened == null) {
+            lock.lock();
+            try {
+                opened = backend;
+                if (opened == null) {
+                    if (waiting.size() < WAITING_DATAGRAMS) {
+                        countIn(datagram.remaining());
+                        waiting.add(ByteBuffer.allocate(datagram.remaining()).put(datagram).flip());
+                    } else {
+                        Logger.debug("#{} backend still opening: datagram dropped", id());
+                    }
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
         // Counted before the hand-off: a udp->tcp backend may answer and close, and the session be
-        // logged, before this thread runs again. Only the listener's receiver thread counts this way.
-        bytesIn += datagram.remaining();
+        // logged, before this thread runs again.
+        countIn(datagram.remaining());
         try {
-            backend.send(datagram);
+            opened.send(datagram);
         } catch (IOException e) {
             end(Outcome.LOCAL_CONNECT_FAILED);
         }
@@ -116,43 +136,30 @@ final class UdpSession implements Session {
 
     /** Counts a reply sent to the client; only the one thread reading this session's backend calls it. */
     void toClient(int n) {
-        touch();
-        bytesOut += n;
-    }
-
-    private void touch() {
-        lastActivityNanos = System.nanoTime();
+        countOut(n);
     }
 
     @Override
     public void expireIfIdle(long nowNanos) {
-        if (nowNanos - lastActivityNanos > timeoutNanos) {
-            end(refusal != null ? refusal : Outcome.IDLE_TIMEOUT);
+        if (idleNanos(nowNanos) > timeoutNanos) {
+            end(Outcome.IDLE_TIMEOUT);
         }
     }
 
     @Override
     public void abort() {
-        end(refusal != null ? refusal : Outcome.DONE_REMOTE_CLOSED);
-    }
-
-    /** Closes the backend, leaves the session table and the registry, and logs; only the first call counts. */
-    void end(Outcome outcome) {
-        if (!ended.compareAndSet(false, true)) {
-            return;
-        }
-        closeQuietly(backend);
-        onEnd.run();
-        context.ended(stats, AddressPattern.canonicalText(client.getAddress()), active.rule(),
-                refusal != null ? refusal : outcome, startNanos, bytesIn, bytesOut, true);
-        context.live().remove(this);
+        end(Outcome.DONE_REMOTE_CLOSED);
     }
 
     @Override
-    public SessionStatus status() {
-        return new SessionStatus(id, active.rule().toString(),
-                AddressPattern.canonicalText(client.getAddress()) + ":" + client.getPort(), active.rule().connect().toString(),
-                Duration.ofNanos(System.nanoTime() - startNanos), bytesIn, bytesOut);
+    protected Outcome reported(Outcome proposed) {
+        return refusal != null ? refusal : proposed;
+    }
+
+    @Override
+    protected void closeSockets() {
+        forget.run();
+        closeQuietly(backend);
     }
 
     private static void closeQuietly(Backend backend) {
