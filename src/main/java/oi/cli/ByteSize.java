@@ -16,20 +16,30 @@ final class ByteSize {
      * @throws IllegalArgumentException with a one-line reason when the text is no size in range
      */
     static int parse(String text) {
+        return (int) parse("--buffer", text, MIN, MAX);
+    }
+
+    /** The byte count of a {@code flag}'s size with an optional {@code k}, {@code m} or {@code g} suffix, within bounds. */
+    static long parse(String flag, String text, long min, long max) {
         String lower = text.strip().toLowerCase(Locale.ROOT);
         long multiplier = 1;
-        if (lower.endsWith("k") || lower.endsWith("m")) {
-            multiplier = lower.endsWith("k") ? 1024 : 1024 * 1024;
+        if (lower.endsWith("k") || lower.endsWith("m") || lower.endsWith("g")) {
+            multiplier = lower.endsWith("k") ? 1024 : lower.endsWith("m") ? 1024 * 1024 : 1024L * 1024 * 1024;
             lower = lower.substring(0, lower.length() - 1);
         }
         if (!lower.matches("\\d{1,9}")) {
             throw new IllegalArgumentException(
-                    "--buffer \"" + text + "\" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m");
+                    flag + " \"" + text + "\" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m");
         }
         long bytes = Long.parseLong(lower) * multiplier;
-        if (bytes < MIN || bytes > MAX) {
-            throw new IllegalArgumentException("--buffer \"" + text + "\" is out of range: between 1k and 16m");
+        if (bytes < min || bytes > max) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\" is out of range: between " + shown(min) + " and "
+                    + shown(max));
         }
-        return (int) bytes;
+        return bytes;
+    }
+
+    private static String shown(long bytes) {
+        return bytes % (1L << 30) == 0 ? (bytes >> 30) + "g" : bytes % (1 << 20) == 0 ? (bytes >> 20) + "m" : (bytes >> 10) + "k";
     }
 }

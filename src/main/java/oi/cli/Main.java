@@ -140,7 +140,8 @@ public final class Main {
         }
         return new Settings(buffer, threads, Duration.ofSeconds(connectTimeout), maxConns, Duration.ofSeconds(idle),
                 !options.noKeepAlive, Duration.ofSeconds(drain), io,
-                number("--udp-sessions", options.udpSessions, 1, 10_000_000, "a number of sessions"), options.syslog);
+                number("--udp-sessions", options.udpSessions, 1, 10_000_000, "a number of sessions"), options.syslog,
+                options.bufferMemory == null ? 0 : ByteSize.parse("--buffer-memory", options.bufferMemory, buffer, 1L << 40));
     }
 
     /** A {@code HOST:PORT} flag value ({@code [::1]:9100} for IPv6), or a one-line reason. */

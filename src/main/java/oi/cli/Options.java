@@ -14,6 +14,9 @@ final class Options {
     @Parameter(names = {"--buffer"}, description = "Pump buffer per direction: 8k, 16k, 64k, or bytes with an optional k/m suffix (1k to 16m)")
     String buffer = "64k";
 
+    @Parameter(names = {"--buffer-memory"}, description = "Memory all pooled full-size buffers may take together, e.g. 256m or 2g; past it pumps go on with 1 KiB buffers (default: half the JVM's direct-memory limit)")
+    String bufferMemory;
+
     @Parameter(names = {"--threads"}, description = "Thread model of the pumps: virtual or platform")
     String threads = "virtual";
 

@@ -5,6 +5,7 @@ import java.util.Locale;
 import oi.config.Endpoint;
 import oi.config.ForwardRule;
 import oi.log.Outcome;
+import oi.runtime.BufferPool;
 import oi.runtime.Listener;
 import oi.runtime.SessionStatus;
 import oi.server.Forwarder;
@@ -43,6 +44,13 @@ public final class Exposition {
                 (labels, stats) -> stats.appendConnectTime(out, "oi_backend_connect_seconds", labels));
         family(out, "oi_connection_duration_seconds", "histogram", "Lifetime of finished connections.", listeners,
                 (labels, stats) -> stats.appendDuration(out, "oi_connection_duration_seconds", labels));
+        BufferPool buffers = forwarder.buffers();
+        gauge(out, "oi_buffer_memory_bytes", "gauge", "Bytes of pooled full-size buffers lent or kept now.", buffers.reserved());
+        gauge(out, "oi_buffer_memory_budget_bytes", "gauge", "The --buffer-memory budget of the pooled buffers.",
+                buffers.budget());
+        gauge(out, "oi_buffer_loans_refused_total", "counter",
+                "Full-size buffer loans refused because the budget or the JVM had no room (the pump went on small).",
+                buffers.refused());
         return out.toString();
     }
 
@@ -88,6 +96,12 @@ public final class Exposition {
                     stats.outcomes(Outcome.REFUSED_MAXCONNS), stats.outcomes(Outcome.LOCAL_CONNECT_FAILED)));
         }
         return "statistics:" + (out.isEmpty() ? " no rules" : out.toString());
+    }
+
+    private static void gauge(StringBuilder out, String name, String type, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        out.append(name).append(' ').append(value).append('\n');
     }
 
     private interface Samples {

@@ -6,7 +6,10 @@ import java.util.Locale;
 public enum IoMode {
     /** {@code InputStream}/{@code OutputStream} over heap {@code byte[]} buffers: the JDK copies each read once more. */
     STREAM,
-    /** {@code SocketChannel} reads and writes with direct {@code ByteBuffer}s: no extra copy. */
+    /**
+     * {@code SocketChannel} reads and writes: bulk reads go straight into pooled direct buffers; small
+     * reads use the pump's 1 KiB heap buffer, which the JDK copies through a temporary direct one.
+     */
     CHANNEL,
     /** splice(2) through a kernel pipe (JDK 22 and later): the bytes never enter the JVM. */
     SPLICE;

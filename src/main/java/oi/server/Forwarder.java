@@ -20,6 +20,7 @@ import oi.config.ForwardRule;
 import oi.config.Protocol;
 import oi.log.ConnectionLog;
 import oi.runtime.ActiveRule;
+import oi.runtime.BufferPool;
 import oi.runtime.Context;
 import oi.runtime.Listener;
 import oi.runtime.LiveSessions;
@@ -240,6 +241,11 @@ public final class Forwarder implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The pooled full-size buffers and their budget, for {@code /metrics}. */
+    public BufferPool buffers() {
+        return context.buffers();
     }
 
     /** The registry of live sessions. */

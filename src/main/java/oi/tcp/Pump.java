@@ -132,14 +132,15 @@ final class Pump {
             this.in = mode == IoMode.STREAM ? Channels.newInputStream(from) : null;
             this.out = mode == IoMode.STREAM ? Channels.newOutputStream(to) : null;
             this.pool = pool;
-            this.own = pool.lends() ? ByteBuffer.allocate(BufferPool.SMALL) : pool.borrow();
+            this.own = pool.own();
             this.buffer = own;
         }
 
         @Override
         public long read() throws IOException {
             if (buffer == own && !own.hasRemaining() && pool.lends()) {
-                buffer = pool.borrow(); // the last read filled the small buffer: a bulk transfer
+                ByteBuffer loan = pool.borrow(); // the last read filled the small buffer: a bulk transfer
+                buffer = loan != null ? loan : own; // none within the budget: go on small
             } else if (buffer != own && buffer.position() > 0 && buffer.position() <= BufferPool.SMALL) {
                 pool.giveBack(buffer); // quiet again: keep only the small buffer
                 buffer = own;
@@ -171,7 +172,7 @@ final class Pump {
 
         @Override
         public void close() {
-            if (buffer != own || !pool.lends()) {
+            if (buffer != own) {
                 pool.giveBack(buffer);
             }
         }
