@@ -32,4 +32,12 @@ final class ByteSize {
         }
         return (int) bytes;
     }
+
+    /** The size as {@link #parse} reads it back, in the largest unit that divides it: {@code 64k}, {@code 1m}, {@code 1500}. */
+    static String format(int bytes) {
+        if (bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + "m";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + "k" : Integer.toString(bytes);
+    }
 }
