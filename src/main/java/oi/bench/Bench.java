@@ -1,8 +1,5 @@
 package oi.bench;
 
-import com.beust.jcommander.JCommander;
-import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import oi.config.ConfigParser;
@@ -23,127 +18,51 @@ import oi.runtime.Settings;
 import oi.server.Forwarder;
 
 /**
- * {@code oi bench}: the buffer-size and thread-model A/B in one process, needing only a JDK
- * (source → oi → sink for throughput, 32-byte round trips for latency), and the small load
- * tools the experiment harness drives ({@code echo-server}, {@code rr}, {@code connrate},
- * {@code idle}), so every forwarder is measured with the same client and backend.
+ * The modes of {@code oi bench}: the buffer-size and thread-model A/B in one process, needing
+ * only a JDK (source → oi → sink for throughput, 32-byte round trips for latency), and the small
+ * load tools the experiment harness drives ({@code echo-server}, {@code rr}, {@code connrate},
+ * {@code idle}), so every forwarder is measured with the same client and backend. Each prints
+ * the {@code key=value} lines the harness reads; the command line is {@code oi.cli}'s.
  */
 public final class Bench {
-
-    /** The command line of every mode; each mode reads the flags it needs. */
-    static final class Options {
-        @Parameter(description = "[ab | echo-server | rr | connrate | idle]")
-        List<String> mode = new ArrayList<>();
-
-        @Parameter(names = "--buffer", description = "ab: pump buffer per direction, e.g. 8k, 16k, 64k")
-        String buffer = "64k";
-
-        @Parameter(names = "--threads", description = "ab: virtual or platform")
-        String threads = "virtual";
-
-        @Parameter(names = "--io", description = "ab: channel or stream")
-        String io = "channel";
-
-        @Parameter(names = "--seconds", description = "how long each measurement runs")
-        double seconds = 3;
-
-        @Parameter(names = "--target", description = "rr, connrate, idle: HOST:PORT to connect to")
-        String target;
-
-        @Parameter(names = "--port", description = "echo-server: port to listen on (0: any)")
-        int port;
-
-        @Parameter(names = "--size", description = "rr: request and response size in bytes")
-        int size = 32;
-
-        @Parameter(names = "--concurrency", description = "connrate: client threads")
-        int concurrency = 4;
-
-        @Parameter(names = "--connections", description = "idle: connections to hold open")
-        int connections = 4000;
-
-        @Parameter(names = {"-h", "--help"}, help = true, description = "Print this help")
-        boolean help;
-    }
 
     private Bench() {
     }
 
-    /** Runs one mode; returns the process exit status. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = new Options();
-        JCommander commander = JCommander.newBuilder().programName("oi bench").addObject(options).build();
-        try {
-            commander.parse(args);
-        } catch (ParameterException e) {
-            err.println("oi bench: " + e.getMessage());
-            return 2;
-        }
-        if (options.help) {
-            StringBuilder usage = new StringBuilder();
-            commander.getUsageFormatter().usage(usage);
-            out.print(usage);
-            return 0;
-        }
-        String mode = options.mode.isEmpty() ? "ab" : options.mode.get(0);
-        try {
-            switch (mode) {
-                case "ab" -> abTest(options, out);
-                case "echo-server" -> echoServer(options, out);
-                case "rr" -> out.println(Latency.measure(target(options), options.size, options.seconds).keyValues("rr"));
-                case "connrate" -> out.printf(Locale.ROOT, "connections_per_second=%.0f%n",
-                        ConnectionRate.measure(target(options), options.seconds, options.concurrency));
-                case "idle" -> {
-                    if (!holdIdle(options, out)) {
-                        return 1;
-                    }
-                }
-                default -> {
-                    err.println("oi bench: unknown mode \"" + mode + "\" (ab, echo-server, rr, connrate, idle)");
-                    return 2;
-                }
-            }
-            return 0;
-        } catch (IllegalArgumentException e) {
-            err.println("oi bench: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            err.println("oi bench: " + mode + " failed: " + e);
-            return 1;
-        }
+    /** {@code rr}: 32-byte (or {@code size}-byte) round trips against {@code target} for {@code seconds}. */
+    public static void roundTrips(InetSocketAddress target, int size, double seconds, PrintStream out) throws IOException {
+        out.println(Latency.measure(target, size, seconds).keyValues("rr"));
     }
 
-    private static InetSocketAddress target(Options options) {
-        if (options.target == null || options.target.lastIndexOf(':') < 1) {
-            throw new IllegalArgumentException("--target HOST:PORT is needed");
-        }
-        int colon = options.target.lastIndexOf(':');
-        return new InetSocketAddress(options.target.substring(0, colon).replace("[", "").replace("]", ""),
-                Integer.parseInt(options.target.substring(colon + 1)));
+    /** {@code connrate}: new connections per second against {@code target} from {@code concurrency} threads. */
+    public static void connectionRate(InetSocketAddress target, double seconds, int concurrency, PrintStream out)
+            throws InterruptedException {
+        out.printf(Locale.ROOT, "connections_per_second=%.0f%n", ConnectionRate.measure(target, seconds, concurrency));
     }
 
-    private static void echoServer(Options options, PrintStream out) throws Exception {
-        try (EchoServer echo = new EchoServer(new InetSocketAddress(options.port))) {
+    /** {@code echo-server}: echoes on {@code port} (0: any, printed as {@code port=N}) until the process is killed. */
+    public static void echoServer(int port, PrintStream out) throws IOException, InterruptedException {
+        try (EchoServer echo = new EchoServer(new InetSocketAddress(port))) {
             out.println("port=" + echo.port());
             out.flush();
             Thread.currentThread().join(); // until killed
         }
     }
 
-    /** Holds the connections for {@code --seconds}; false when not all of them could be opened. */
-    private static boolean holdIdle(Options options, PrintStream out) throws Exception {
-        try (IdleConnections.Held held = IdleConnections.open(target(options), options.connections)) {
+    /** {@code idle}: holds {@code connections} open to {@code target} for {@code seconds}; false when not all of them opened. */
+    public static boolean holdIdle(InetSocketAddress target, int connections, double seconds, PrintStream out)
+            throws IOException, InterruptedException {
+        try (IdleConnections.Held held = IdleConnections.open(target, connections)) {
             out.println("open=" + held.sockets().size()
                     + (held.failure() == null ? "" : " failed_at=" + (held.sockets().size() + 1) + " error=\"" + held.failure() + "\""));
             out.flush();
-            Thread.sleep((long) (options.seconds * 1000));
+            Thread.sleep((long) (seconds * 1000));
             return held.failure() == null;
         }
     }
 
-    /** source → oi → sink throughput and round trips, direct and through oi, all in this process. */
-    private static void abTest(Options options, PrintStream out) throws Exception {
-        Settings settings = oi.cli.Main.settings(options.buffer, options.threads, options.io);
+    /** {@code ab}: source → oi → sink throughput and round trips, direct and through an oi with these settings, all in this process. */
+    public static void ab(Settings settings, double seconds, PrintStream out) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         AtomicLong sunk = new AtomicLong();
         try (ServerSocket sink = new ServerSocket(0, 50, loopback);
@@ -160,13 +79,13 @@ public final class Bench {
                 push(throughOi, 0.5, sunk); // warm-up: JIT
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpuBefore = os.getProcessCpuTime();
-                long bytes = push(throughOi, options.seconds, sunk);
+                long bytes = push(throughOi, seconds, sunk);
                 double cpuSeconds = (os.getProcessCpuTime() - cpuBefore) / 1e9;
-                double gbits = bytes * 8 / options.seconds / 1e9;
-                Latency.Result direct = Latency.measure(new InetSocketAddress(loopback, echo.port()), 32, options.seconds);
-                Latency.Result forwarded = Latency.measure(rrThroughOi, 32, options.seconds);
+                double gbits = bytes * 8 / seconds / 1e9;
+                Latency.Result direct = Latency.measure(new InetSocketAddress(loopback, echo.port()), 32, seconds);
+                Latency.Result forwarded = Latency.measure(rrThroughOi, 32, seconds);
                 out.printf(Locale.ROOT, "oi bench: --buffer %d --threads %s --io %s, %.1f s per measurement%n",
-                        settings.bufferSize(), settings.threads(), settings.io(), options.seconds);
+                        settings.bufferSize(), settings.threads(), settings.io(), seconds);
                 out.printf(Locale.ROOT, "throughput   %8.2f Gbit/s  (source -> oi -> sink, one stream)%n", gbits);
                 out.printf(Locale.ROOT, "cpu          %8.2f CPU-s/GB (the whole process: source, oi and sink)%n",
                         cpuSeconds / (bytes / 1e9));

@@ -42,4 +42,12 @@ final class ByteSize {
     private static String shown(long bytes) {
         return bytes % (1L << 30) == 0 ? (bytes >> 30) + "g" : bytes % (1 << 20) == 0 ? (bytes >> 20) + "m" : (bytes >> 10) + "k";
     }
+
+    /** The size as {@link #parse} reads it back, in the largest unit that divides it: {@code 64k}, {@code 1m}, {@code 1500}. */
+    static String format(int bytes) {
+        if (bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + "m";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + "k" : Integer.toString(bytes);
+    }
 }

@@ -20,7 +20,7 @@ import oi.acl.AddressPattern;
  * Reads rinetd's rules-file language ({@code man rinetd}) into a {@link Config}.
  *
  * <p>Each line is one directive: a forwarding rule {@code bindaddress bindport connectaddress
- * connectport [options]}, {@code allow}/{@code deny PATTERN}, {@code logfile PATH},
+ * connectport [options]}, {@code allow}/{@code deny PATTERN}, {@code logfile PATH} (or {@code syslog:[HOST:PORT]}),
  * {@code pidlogfile PATH} or {@code logcommon}; {@code #} starts a comment. Every problem is
  * collected with its line, so one run reports all of them.
  */
@@ -84,7 +84,7 @@ public final class ConfigParser {
         private final List<PendingRule> rules = new ArrayList<>();
         private final Map<String, PendingRule> listeners = new HashMap<>();
         private final List<Path> including = new ArrayList<>();
-        private Path logFile;
+        private LogTarget logFile;
         private boolean logCommon;
         private Path pidLogFile;
         private Path file;
@@ -206,7 +206,7 @@ public final class ConfigParser {
             String keyword = tokens.get(0).toLowerCase(Locale.ROOT);
             switch (keyword) {
                 case "allow", "deny" -> accessPattern(keyword.equals("allow"), tokens);
-                case "logfile" -> logFile = pathArgument(keyword, content);
+                case "logfile" -> logFile = logTarget(content);
                 case "pidlogfile" -> pidLogFile = pathArgument(keyword, content);
                 case "include" -> include(content);
                 case "logcommon" -> {
@@ -247,6 +247,32 @@ public final class ConfigParser {
             } else {
                 PendingRule last = rules.get(rules.size() - 1);
                 (allow ? last.allow : last.deny).add(pattern);
+            }
+        }
+
+        /** {@code logfile PATH}, or {@code logfile syslog:} (127.0.0.1:514) or {@code logfile syslog:HOST:PORT}. */
+        private LogTarget logTarget(String content) {
+            String argument = content.substring("logfile".length()).strip();
+            if (!argument.startsWith(LogTarget.SYSLOG_PREFIX)) {
+                Path path = pathArgument("logfile", content);
+                return path == null ? null : new LogTarget.File(path);
+            }
+            String address = argument.substring(LogTarget.SYSLOG_PREFIX.length());
+            if (address.isEmpty()) {
+                return LogTarget.Syslog.LOCAL;
+            }
+            HostAndPort syslogd;
+            try {
+                syslogd = HostAndPort.parse("syslog target", address);
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return null;
+            }
+            try {
+                return new LogTarget.Syslog(syslogd.resolve(resolver));
+            } catch (UnknownHostException e) {
+                error("cannot resolve host " + show(syslogd.host()));
+                return null;
             }
         }
 

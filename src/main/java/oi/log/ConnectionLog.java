@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 import oi.config.Endpoint;
+import oi.config.LogTarget;
 import org.tinylog.Logger;
 
 /**
@@ -24,31 +24,27 @@ public final class ConnectionLog implements AutoCloseable {
     private static final DateTimeFormatter TAB_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss ", Locale.ENGLISH);
     private static final DateTimeFormatter COMMON_DATE = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
 
-    /** The prefix of a {@code logfile} target that means syslog over UDP: {@code syslog:} or {@code syslog:HOST:PORT}. */
-    public static final String SYSLOG_PREFIX = "syslog:";
-
     private final ReentrantLock lock = new ReentrantLock(); // not synchronized: callers are virtual threads
-    private Path file;
+    private LogTarget target;
     private boolean common;
     private Writer writer;
     private volatile boolean enabled;
 
-    /** Starts with no file: records are dropped until {@link #configure} names one. */
+    /** Starts with no target: records are dropped until {@link #configure} names one. */
     public ConnectionLog() {
     }
 
     /**
-     * Points the log at a file, at syslog ({@code syslog:} or {@code syslog:HOST:PORT}, UDP, by
-     * default 127.0.0.1:514), or at nothing when {@code file} is null.
+     * Points the log at a file, at syslog, or at nothing when {@code target} is null.
      *
      * @throws IOException when the target cannot be opened; the previous one stays in use
      */
-    public void configure(Path file, boolean common) throws IOException {
+    public void configure(LogTarget target, boolean common) throws IOException {
         lock.lock();
         try {
-            Writer opened = file == null ? null : open(file);
+            Writer opened = target == null ? null : open(target);
             closeWriter();
-            this.file = file;
+            this.target = target;
             this.common = common;
             this.writer = opened;
             this.enabled = opened != null;
@@ -57,16 +53,16 @@ public final class ConnectionLog implements AutoCloseable {
         }
     }
 
-    /** Closes and reopens the same file, so a file moved away by logrotate is followed. */
+    /** Closes and reopens the same target, so a file moved away by logrotate is followed. */
     public void reopen() {
         lock.lock();
         try {
-            if (file != null) {
+            if (target != null) {
                 closeWriter();
-                writer = open(file);
+                writer = open(target);
             }
         } catch (IOException e) {
-            Logger.error("cannot reopen connection log {}: {}", file, e.getMessage());
+            Logger.error("cannot reopen connection log {}: {}", target, e.getMessage());
         } finally {
             lock.unlock();
         }
@@ -87,7 +83,7 @@ public final class ConnectionLog implements AutoCloseable {
             writer.write(common ? commonLine(record) : tabLine(record));
             writer.flush();
         } catch (IOException e) {
-            Logger.error("cannot write connection log {}: {}", file, e.getMessage());
+            Logger.error("cannot write connection log {}: {}", target, e.getMessage());
         } finally {
             lock.unlock();
         }
@@ -118,20 +114,19 @@ public final class ConnectionLog implements AutoCloseable {
         lock.lock();
         try {
             closeWriter();
-            file = null;
+            target = null;
             enabled = false;
         } finally {
             lock.unlock();
         }
     }
 
-    private static Writer open(Path file) throws IOException {
-        String target = file.toString();
-        if (target.startsWith(SYSLOG_PREFIX)) {
-            return SyslogWriter.open(target.substring(SYSLOG_PREFIX.length()));
-        }
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    private static Writer open(LogTarget target) throws IOException {
+        return switch (target) {
+            case LogTarget.File file -> Files.newBufferedWriter(file.path(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            case LogTarget.Syslog syslog -> SyslogWriter.open(syslog.address());
+        };
     }
 
     private void closeWriter() {
@@ -139,7 +134,7 @@ public final class ConnectionLog implements AutoCloseable {
             try {
                 writer.close();
             } catch (IOException e) {
-                Logger.warn("closing connection log {}: {}", file, e.getMessage());
+                Logger.warn("closing connection log {}: {}", target, e.getMessage());
             }
             writer = null;
         }

@@ -28,20 +28,10 @@ final class SyslogWriter extends Writer {
         this.header = " oi[" + ProcessHandle.current().pid() + "]: ";
     }
 
-    /** Opens a writer towards {@code HOST:PORT}, or 127.0.0.1:514 when the text is empty. */
-    static SyslogWriter open(String hostAndPort) throws IOException {
-        String host = "127.0.0.1";
-        int port = 514;
-        if (!hostAndPort.isEmpty()) {
-            int colon = hostAndPort.lastIndexOf(':');
-            if (colon < 1 || !hostAndPort.substring(colon + 1).matches("\\d{1,5}")) {
-                throw new IOException("syslog target \"" + hostAndPort + "\" is not HOST:PORT");
-            }
-            host = hostAndPort.substring(0, colon).replace("[", "").replace("]", "");
-            port = Integer.parseInt(hostAndPort.substring(colon + 1));
-        }
+    /** Opens a writer towards a syslog daemon's UDP port. */
+    static SyslogWriter open(InetSocketAddress syslogd) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
-        channel.connect(new InetSocketAddress(host, port));
+        channel.connect(syslogd);
         return new SyslogWriter(channel);
     }
 

@@ -17,8 +17,8 @@ import oi.config.ConfigError;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
 import oi.config.ForwardRule;
+import oi.config.LogTarget;
 import oi.config.Protocol;
-import oi.log.ConnectionLog;
 import oi.runtime.ActiveRule;
 import oi.runtime.BufferPool;
 import oi.runtime.Context;
@@ -287,8 +287,8 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
-    private Path logTarget(Config config) {
-        return settings.syslog() ? Path.of(ConnectionLog.SYSLOG_PREFIX) : config.logFile();
+    private LogTarget logTarget(Config config) {
+        return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
     }
 
     private void startListener(Listener listener) {

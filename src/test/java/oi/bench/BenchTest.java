@@ -2,42 +2,23 @@ package oi.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import oi.runtime.IoMode;
+import oi.runtime.ThreadModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Smoke tests of the benchmark tools and the experiment harness, with tiny durations, so they cannot rot. */
+/** The benchmark tools' arithmetic and the experiment harness, so they cannot rot; {@code oi.cli.BenchCommandTest} runs the modes. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchTest {
-
-    private static String run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = Bench.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        assertThat(status).isZero();
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void theInProcessAbPrintsPositiveThroughputAndLatency() {
-        String out = run("--buffer", "16k", "--seconds", "0.5");
-        assertThat(out).contains("--buffer 16384").containsPattern("throughput\\s+[1-9][0-9.]* Gbit/s")
-                .containsPattern("ab_gbits=[0-9.]+ ab_cpu_s_per_gb=[0-9.]+").containsPattern("oi_p999_us=[1-9]");
-    }
-
-    @Test
-    void roundTripsAndConnectionRateAgainstTheEchoServer() throws Exception {
-        try (EchoServer echo = new EchoServer(new InetSocketAddress("127.0.0.1", 0))) {
-            String target = "127.0.0.1:" + echo.port();
-            assertThat(run("rr", "--target", target, "--seconds", "0.3")).containsPattern("rr_round_trips=[1-9]");
-            assertThat(run("connrate", "--target", target, "--seconds", "0.3")).containsPattern("connections_per_second=[1-9]");
-            assertThat(run("idle", "--target", target, "--connections", "20", "--seconds", "0")).contains("open=20");
-        }
-    }
 
     @Test
     void percentilesAreTakenFromTheSortedSamples() {
@@ -53,7 +34,7 @@ class BenchTest {
     }
 
     @Test
-    void theHarnessPlansEveryCaseOfTheMatrix() throws Exception {
+    void theHarnessPlansEveryBufferForEveryThreadModelAndIoMode() throws Exception {
         ProcessBuilder plan = new ProcessBuilder("bash", "bench/experiment.sh").redirectErrorStream(true)
                 .redirectOutput(Path.of("target/experiment-dry-run.log").toFile());
         plan.environment().put("DRY_RUN", "1");
@@ -62,9 +43,29 @@ class BenchTest {
         Process dry = plan.start();
         assertThat(dry.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(dry.exitValue()).isZero();
-        assertThat(java.nio.file.Files.readString(Path.of("target/experiment-dry-run.log")))
-                .contains("12 cases x 3 repeats", "would measure: direct", "would measure: rinetd", "would measure: haproxy-splice",
-                        "would measure: oi-8k-virtual", "would measure: oi-64k-platform");
+        String log = Files.readString(Path.of("target/experiment-dry-run.log"));
+        List<String> cases = Pattern.compile("(?m)^\\s+would measure: (\\S+)$").matcher(log).results().map(m -> m.group(1)).toList();
+        assertThat(log).as("the count it announces is the count it plans").contains(cases.size() + " cases x 3 repeats");
+        assertThat(cases).doesNotHaveDuplicates().contains("direct", "rinetd", "haproxy", "haproxy-splice");
+        // The study: 8, 16 and 64 KiB buffers under every thread model, and splice under every thread model.
+        for (ThreadModel threads : ThreadModel.values()) {
+            for (String buffer : List.of("8k", "16k", "64k")) {
+                assertThat(cases).contains("oi-" + buffer + "-" + threads);
+            }
+            assertThat(cases).contains("oi-64k-" + threads + "-" + IoMode.SPLICE);
+        }
+        // Every oi case names a buffer oi takes, a thread model and, if any, an I/O mode that exist.
+        Pattern oiCase = Pattern.compile("oi-(\\d+[km])-([a-z]+)(?:-([a-z]+))?");
+        Set<String> threadModels = Arrays.stream(ThreadModel.values()).map(String::valueOf).collect(Collectors.toSet());
+        Set<String> ioModes = Arrays.stream(IoMode.values()).map(String::valueOf).collect(Collectors.toSet());
+        assertThat(cases.stream().filter(name -> name.startsWith("oi-"))).allSatisfy(name -> {
+            Matcher parts = oiCase.matcher(name);
+            assertThat(parts.matches()).as(name).isTrue();
+            assertThat(threadModels).as(name).contains(parts.group(2));
+            if (parts.group(3) != null) {
+                assertThat(ioModes).as(name).contains(parts.group(3));
+            }
+        });
     }
 
     @Test

@@ -38,6 +38,21 @@ class CommandLineTest {
     }
 
     @Test
+    void noFlagsGiveSettingsDefaultsAndTheHelpShowsThem() {
+        assertThat(new SettingsFlags().settings()).isEqualTo(oi.runtime.Settings.DEFAULTS);
+        String help = run("--help").out();
+        assertThat(help).contains("Default: " + ByteSize.format(oi.runtime.Settings.DEFAULTS.bufferSize()),
+                "Default: " + oi.runtime.Settings.DEFAULTS.io(), "Default: " + oi.runtime.Settings.DEFAULTS.maxConns());
+    }
+
+    @Test
+    void helpListsEveryValueOfTheEnumFlags() {
+        String help = run("--help").out();
+        assertThat(help).contains(java.util.Arrays.stream(oi.runtime.IoMode.values()).map(String::valueOf).toList())
+                .contains(java.util.Arrays.stream(oi.runtime.ThreadModel.values()).map(String::valueOf).toList());
+    }
+
+    @Test
     void versionPrintsOneLine() {
         Result result = run("-v");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
@@ -47,6 +62,13 @@ class CommandLineTest {
     @ParameterizedTest(name = "--buffer {0}")
     @CsvSource({"8k, 8192", "16K, 16384", "64k, 65536", "1024, 1024", "1m, 1048576", "16m, 16777216"})
     void bufferSizesAcceptKAndMSuffixes(String text, int bytes) {
+        assertThat(ByteSize.parse(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({"1024, 1k", "16384, 16k", "65536, 64k", "1048576, 1m", "16777216, 16m", "1500, 1500"})
+    void bufferSizesAreShownAsTheyAreWritten(int bytes, String text) {
+        assertThat(ByteSize.format(bytes)).isEqualTo(text);
         assertThat(ByteSize.parse(text)).isEqualTo(bytes);
     }
 

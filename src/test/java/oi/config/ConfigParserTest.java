@@ -148,7 +148,7 @@ class ConfigParserTest {
     @Test
     void logDirectives() throws Exception {
         Config config = parse("logfile /var/log/rinetd.log\nlogcommon\npidlogfile /run/oi.pid\n");
-        assertThat(config.logFile()).isEqualTo(Path.of("/var/log/rinetd.log"));
+        assertThat(config.logFile()).isEqualTo(new LogTarget.File(Path.of("/var/log/rinetd.log")));
         assertThat(config.logCommon()).isTrue();
         assertThat(config.pidLogFile()).isEqualTo(Path.of("/run/oi.pid"));
         assertThat(parse("").logFile()).isNull();

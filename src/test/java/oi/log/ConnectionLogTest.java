@@ -11,8 +11,12 @@ import java.time.ZonedDateTime;
 import oi.acl.AccessList;
 import oi.config.Endpoint;
 import oi.config.ForwardRule;
+import oi.config.LogTarget;
 import oi.config.Protocol;
 import oi.config.RuleOptions;
+import oi.runtime.Settings;
+import oi.testing.RunningForwarder;
+import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +53,7 @@ class ConnectionLogTest {
     void reopenFollowsARotatedFile() throws Exception {
         Path file = dir.resolve("oi.log");
         try (ConnectionLog log = new ConnectionLog()) {
-            log.configure(file, false);
+            log.configure(new LogTarget.File(file), false);
             log.record(record(Outcome.DONE_LOCAL_CLOSED));
             Path rotated = Files.move(file, dir.resolve("oi.log.1"));
             log.reopen();
@@ -65,13 +69,33 @@ class ConnectionLogTest {
                 .bind(new java.net.InetSocketAddress("127.0.0.1", 0));
              ConnectionLog log = new ConnectionLog()) {
             int port = ((java.net.InetSocketAddress) syslogd.getLocalAddress()).getPort();
-            log.configure(Path.of("syslog:127.0.0.1:" + port), false);
+            log.configure(new LogTarget.Syslog(new java.net.InetSocketAddress("127.0.0.1", port)), false);
             log.record(record(Outcome.DONE_LOCAL_CLOSED));
             java.nio.ByteBuffer datagram = java.nio.ByteBuffer.allocate(2048);
             syslogd.receive(datagram);
             String message = new String(datagram.array(), 0, datagram.position(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(message).matches("<30>\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d oi\\[\\d+]: 25/Nov/2026:02:22:06 \t127\\.0\\.0\\.1\t.*"
                     + "\tdone-local-closed\t1\\.234");
+        }
+    }
+
+    @Test
+    void aRulesFileSyslogTargetGetsOneMessagePerForwardedConnection() throws Exception {
+        try (java.nio.channels.DatagramChannel syslogd = java.nio.channels.DatagramChannel.open()
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "logfile syslog:127.0.0.1:"
+                     + ((java.net.InetSocketAddress) syslogd.getLocalAddress()).getPort()
+                     + "\n127.0.0.1 0 127.0.0.1 " + backend.port() + "\n", Settings.DEFAULTS)) {
+            try (java.net.Socket client = oi.connect(0)) {
+                client.getOutputStream().write("hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                assertThat(client.getInputStream().readAllBytes()).hasSize(2);
+            }
+            java.nio.ByteBuffer datagram = java.nio.ByteBuffer.allocate(2048);
+            syslogd.receive(datagram);
+            String message = new String(datagram.array(), 0, datagram.position(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(message).startsWith("<30>").contains("\t127.0.0.1\t" + backend.port() + "\t2\t2\tdone-");
         }
     }
 

@@ -73,7 +73,7 @@ class SessionLifecycleTest {
             Path rules = Files.writeString(dir.resolve("rules.conf"), "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n");
             Config config = new ConfigParser().parse(rules);
             Context context = Context.create(Settings.DEFAULTS);
-            context.log().configure(log, false);
+            context.log().configure(new oi.config.LogTarget.File(log), false);
             ActiveRule rule = new ActiveRule(config.rules().getFirst(), config.globalAccess(),
                     (admission, client) -> new DyingSession(admission, client, backend.port()));
             TcpListener listener = TcpListener.bind(rule, context);

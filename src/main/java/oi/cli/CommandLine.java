@@ -1,0 +1,110 @@
+package oi.cli;
+
+import com.beust.jcommander.IStringConverter;
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import oi.config.ConfigException;
+import oi.config.HostAndPort;
+import oi.runtime.IoMode;
+import oi.runtime.ThreadModel;
+
+/**
+ * What {@code oi} and {@code oi bench} share in reading a command line: JCommander set up for
+ * oi's enum flags, the checks of flag values, and the one way bad input is refused: a line
+ * {@code PROGRAM: message} (plus the usage when the command line itself is malformed) and
+ * {@link ExitCode#CMDERR}, never a stack trace.
+ *
+ * <p>Every check throws {@link IllegalArgumentException} with a message naming the flag.
+ */
+record CommandLine(String program, JCommander commander, String about, String footer) {
+    private static final Pattern STRAY = Pattern.compile("Was passed main parameter '(.*)' but no main parameter");
+
+    /** A command line read into {@code options}; {@code about} and {@code footer} frame JCommander's usage text. */
+    static CommandLine of(String program, Object options, String about, String footer) {
+        return new CommandLine(program, JCommander.newBuilder().programName(program).addObject(options)
+                .addConverterInstanceFactory(CommandLine::enumFlag).build(), about, footer);
+    }
+
+    /**
+     * Fills the options from {@code args}.
+     *
+     * @throws ParameterException when the command line is malformed (an unknown flag, a missing value)
+     * @throws IllegalArgumentException when an enum flag has a word it does not know
+     */
+    void parse(String... args) {
+        commander.parse(args);
+    }
+
+    /** The help: {@code about}, every flag with its default, then {@code footer}. */
+    String usage() {
+        StringBuilder text = new StringBuilder(about);
+        commander.getUsageFormatter().usage(text);
+        return text.append(footer).toString();
+    }
+
+    /**
+     * Reports bad input on {@code err}: each rules-file error on its own line, a malformed command
+     * line with the usage after it, a bad value as its one line.
+     *
+     * @return {@link ExitCode#CMDERR}, for the caller to return
+     */
+    ExitCode refuse(Exception problem, PrintStream err) {
+        switch (problem) {
+            case ConfigException e -> e.errors().forEach(error -> err.println(program + ": " + error));
+            case ParameterException e -> {
+                err.println(program + ": " + describe(e));
+                err.print(usage());
+            }
+            default -> err.println(program + ": " + problem.getMessage());
+        }
+        return ExitCode.CMDERR;
+    }
+
+    /** A whole-number flag value within bounds; {@code what} names the unit, e.g. "a number of seconds". */
+    static int number(String flag, String text, int min, int max, String what) {
+        if (!text.matches("\\d{1,9}") || Integer.parseInt(text) < min || Integer.parseInt(text) > max) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\" is not " + what + " between " + min + " and " + max);
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** A {@code HOST:PORT} flag value, looked up now so that a typo stops the start. */
+    static InetSocketAddress address(String flag, String text) {
+        HostAndPort address = HostAndPort.parse(flag, text);
+        try {
+            return address.resolve(InetAddress::getByName);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(flag + " \"" + text + "\": cannot resolve host \"" + address.host() + "\"");
+        }
+    }
+
+    /**
+     * The converter of an enum-valued flag: the enum's own {@code parse}, whose message names the
+     * flag and lists its values, as JCommander's would not. A new enum flag adds its line here.
+     */
+    private static IStringConverter<?> enumFlag(Parameter parameter, Class<?> type, String flag) {
+        if (type == ThreadModel.class) {
+            return ThreadModel::parse;
+        }
+        if (type == IoMode.class) {
+            return IoMode::parse;
+        }
+        return null; // JCommander's own converters
+    }
+
+    /** JCommander's message, except that a stray word becomes "unknown option", as users say it. */
+    private static String describe(ParameterException e) {
+        Matcher stray = STRAY.matcher(String.valueOf(e.getMessage()));
+        if (!stray.find()) {
+            return e.getMessage();
+        }
+        return (stray.group(1).startsWith("-") ? "unknown option " : "unexpected argument ") + "\"" + stray.group(1) + "\"";
+    }
+}
