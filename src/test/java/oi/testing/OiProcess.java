@@ -35,6 +35,26 @@ public final class OiProcess implements AutoCloseable {
         return new OiProcess(process, dir);
     }
 
+    /**
+     * Runs oi's main class in a JVM of its own with the test classes on its classpath, so that
+     * test-only services (such as {@link SlowResolverProvider}) load in it; {@code jvmOptions}
+     * come before the class, {@code flags} after {@code -c rules.conf}.
+     */
+    public static OiProcess startWithTestClasses(Path dir, String rules, List<String> jvmOptions, String... flags)
+            throws IOException {
+        Path conf = Files.writeString(dir.resolve("rules.conf"), rules);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", Path.of("target/oi.jar").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath(),
+                "oi.cli.Main", "-c", conf.toString()));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();
+        return new OiProcess(process, dir);
+    }
+
     /** Starts {@code bin/oi} with no prefix. */
     public static OiProcess start(Path dir, String rules, String... flags) throws IOException {
         return start(dir, rules, List.of(), flags);
@@ -51,7 +71,8 @@ public final class OiProcess implements AutoCloseable {
     public OiProcess awaitListening(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline && process.isAlive()) {
-            if (stderr().contains("listening on 127.0.0.1:" + port + " ")) {
+            String log = stderr();
+            if (log.contains("listening on 127.0.0.1:" + port + " ") || log.contains("listening on 127.0.0.1:" + port + "/udp ")) {
                 return this;
             }
             Thread.sleep(50);
