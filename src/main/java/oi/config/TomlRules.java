@@ -70,7 +70,8 @@ final class TomlRules {
         for (String key : byPosition(toml)) {
             if (!key.equals(GLOBAL) && !key.equals(FORWARDING)) {
                 Object value = toml.get(List.of(key));
-                error.accept(lineOf(toml, key), value instanceof TomlTable || value instanceof TomlArray array && !array.isEmpty() && allTables(array)
+                boolean table = value instanceof TomlTable || value instanceof TomlArray array && !array.isEmpty() && allTables(array);
+                error.accept(lineOf(toml, key), table
                         ? "unknown table [[" + key + "]] (known: [[global_rules]], [[forwarding_rules]])"
                         : "a key outside [[global_rules]] or [[forwarding_rules]]: " + ConfigParser.show(key));
             }
