@@ -1,28 +1,45 @@
 package oi.config;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+import org.tomlj.TomlVersion;
 
 /**
  * oxidinetd's TOML rules ({@code [[global_rules]]} and {@code [[forwarding_rules]]}), turned into
  * the rinetd lines they mean, each tagged with the TOML line it came from, so that one parser
  * checks both formats and its errors point into the TOML file.
  *
- * <p>Only the small part of TOML that oxidinetd uses is read: array-of-tables headers and
- * {@code key = "string"}, integer or bare-word values; anything else is a located error.
+ * <p>The file is read by a TOML 1.0 parser (tomlj), so every way TOML has of writing these tables
+ * loads: {@code [[...]]} headers, an inline array of inline tables, literal strings, quoted keys.
+ * What the TOML types decide (a port is a number in range, a timeout a whole number, a key is one
+ * of oxidinetd's) is checked here at the key's own line; what rinetd's syntax decides (addresses,
+ * host names, service names, patterns) is left to {@link ConfigParser}, at the table's line.
  */
 final class TomlRules {
-    private static final Pattern HEADER = Pattern.compile("\\[\\[\\s*([A-Za-z_]+)\\s*]]");
-    private static final Pattern ENTRY = Pattern.compile("([A-Za-z_]+)\\s*=\\s*(\"([^\"\\\\]*)\"|'([^']*)'|([-+]?\\d+)|(\\w+))");
+    private static final String GLOBAL = "global_rules";
+    private static final String FORWARDING = "forwarding_rules";
     private static final Map<String, String[]> PROTOCOLS = Map.of(
             "tcp", new String[] {"tcp", "tcp"}, "udp", new String[] {"udp", "udp"},
             "tcptoudp", new String[] {"tcp", "udp"}, "udptotcp", new String[] {"udp", "tcp"});
+    private static final List<String> GLOBAL_KEYS = List.of("type", "pattern");
+    private static final List<String> FORWARDING_KEYS = List.of("bind_address", "bind_port", "connect_address", "connect_port");
+    private static final List<String> FORWARDING_OPTIONAL = List.of("protocol", "timeout");
+    private static final int MAX_NESTING = 32; // oxidinetd's tables nest two deep
+    private static final long MAX_TIMEOUT = 999_999_999; // the nine digits rinetd-line options take
+    // An address that came out as one of these words would start another rinetd directive than the rule it belongs to.
+    private static final Set<String> DIRECTIVES = Set.of("allow", "deny", "logfile", "pidlogfile", "logcommon", "include");
 
     /** A rinetd line and the TOML line it stands for. */
     record Line(int number, String text) {
@@ -31,117 +48,238 @@ final class TomlRules {
     private TomlRules() {
     }
 
-    /** The rinetd lines of a TOML file: global rules first, as oxidinetd applies them everywhere. */
+    /**
+     * The rinetd lines of a TOML file, global rules first as oxidinetd applies them everywhere;
+     * every problem goes to {@code error} with its line, and a file that is not TOML gives only
+     * the parser's errors.
+     */
     static List<Line> translate(String text, BiConsumer<Integer, String> error) {
-        List<Table> tables = new ArrayList<>();
-        Table current = null;
+        int tooDeep = tooDeeplyNested(text);
+        if (tooDeep > 0) {
+            error.accept(tooDeep, "not valid TOML for oi: arrays or tables nested deeper than " + MAX_NESTING);
+            return List.of();
+        }
+        TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
+        if (toml.hasErrors()) {
+            for (TomlParseError e : toml.errors()) {
+                error.accept(e.position().line(), "not valid TOML: " + e.getMessage().replaceAll("\\s+", " "));
+            }
+            return List.of();
+        }
         String[] lines = text.split("\r?\n|\r", -1);
-        for (int number = 1; number <= lines.length; number++) {
-            String line = stripComment(lines[number - 1]).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            Matcher header = HEADER.matcher(line);
-            Matcher entry = ENTRY.matcher(line);
-            if (header.matches()) {
-                String name = header.group(1);
-                if (!name.equals("global_rules") && !name.equals("forwarding_rules")) {
-                    error.accept(number, "unknown table [[" + name + "]] (known: [[global_rules]], [[forwarding_rules]])");
-                    current = null;
-                    continue;
-                }
-                current = new Table(name, number);
-                tables.add(current);
-            } else if (entry.matches()) {
-                if (current == null) {
-                    error.accept(number, "a key outside [[global_rules]] or [[forwarding_rules]]: " + ConfigParser.show(line));
-                    continue;
-                }
-                String value = entry.group(3) != null ? entry.group(3) : entry.group(4) != null ? entry.group(4)
-                        : entry.group(5) != null ? entry.group(5) : entry.group(6);
-                if (current.values.putIfAbsent(entry.group(1), value) != null) {
-                    error.accept(number, "duplicate key " + ConfigParser.show(entry.group(1)));
-                }
-            } else {
-                error.accept(number, "not a line of oxidinetd's TOML: " + ConfigParser.show(line));
+        for (String key : byPosition(toml)) {
+            if (!key.equals(GLOBAL) && !key.equals(FORWARDING)) {
+                Object value = toml.get(List.of(key));
+                boolean table = value instanceof TomlTable || value instanceof TomlArray array && !array.isEmpty() && allTables(array);
+                error.accept(lineOf(toml, key), table
+                        ? "unknown table [[" + key + "]] (known: [[global_rules]], [[forwarding_rules]])"
+                        : "a key outside [[global_rules]] or [[forwarding_rules]]: " + ConfigParser.show(key));
             }
         }
-        List<Line> global = new ArrayList<>();
-        List<Line> forwarding = new ArrayList<>();
-        for (Table table : tables) {
-            if (table.name.equals("global_rules")) {
-                table.rinetdLine(List.of("type", "pattern"), List.of(), error).ifPresent(values -> {
-                    String type = values.get("type").toLowerCase(Locale.ROOT);
-                    if (!type.equals("allow") && !type.equals("deny")) {
-                        error.accept(table.line, "type must be allow or deny, got " + ConfigParser.show(values.get("type")));
-                    } else {
-                        global.add(new Line(table.line, type + " " + values.get("pattern")));
+        List<Line> translated = new ArrayList<>();
+        for (Table table : tables(toml, GLOBAL, lines, error)) {
+            globalRule(table, error, translated);
+        }
+        for (Table table : tables(toml, FORWARDING, lines, error)) {
+            forwardingRule(table, error, translated);
+        }
+        return translated;
+    }
+
+    /** {@code allow PATTERN} or {@code deny PATTERN}, on the pattern's line: the pattern is what rinetd's parser checks. */
+    private static void globalRule(Table table, BiConsumer<Integer, String> error, List<Line> translated) {
+        Map<String, String> values = table.words(GLOBAL_KEYS, List.of(), error);
+        if (values == null) {
+            return;
+        }
+        String type = values.get("type").toLowerCase(Locale.ROOT);
+        if (!type.equals("allow") && !type.equals("deny")) {
+            error.accept(table.lineOf("type"), "type must be allow or deny, got " + ConfigParser.show(values.get("type")));
+            return;
+        }
+        translated.add(new Line(table.lineOf("pattern"), type + " " + values.get("pattern")));
+    }
+
+    /** {@code bind port/proto connect port/proto [timeout=N]}, on the table's line, which is where the rule is. */
+    private static void forwardingRule(Table table, BiConsumer<Integer, String> error, List<Line> translated) {
+        Map<String, String> values = table.words(FORWARDING_KEYS, FORWARDING_OPTIONAL, error);
+        if (values == null) {
+            return;
+        }
+        String[] protocols = PROTOCOLS.get(values.getOrDefault("protocol", "tcp").toLowerCase(Locale.ROOT));
+        if (protocols == null) {
+            error.accept(table.lineOf("protocol"), "protocol must be tcp, udp, tcptoudp or udptotcp, got "
+                    + ConfigParser.show(values.get("protocol")));
+            return;
+        }
+        translated.add(new Line(table.line, values.get("bind_address") + " " + values.get("bind_port") + "/" + protocols[0]
+                + " " + values.get("connect_address") + " " + values.get("connect_port") + "/" + protocols[1]
+                + (values.containsKey("timeout") ? " [timeout=" + values.get("timeout") + "]" : "")));
+    }
+
+    /** The tables of {@code [[name]]} or {@code name = [ {...}, ... ]}, in file order; none (with an error) for any other shape. */
+    private static List<Table> tables(TomlTable toml, String name, String[] lines, BiConsumer<Integer, String> error) {
+        Object value = toml.get(List.of(name));
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof TomlArray array) || !allTables(array)) {
+            error.accept(lineOf(toml, name), name + " must be an array of tables: [[" + name + "]] or " + name + " = [ { ... } ]");
+            return List.of();
+        }
+        List<Table> tables = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            TomlTable table = array.getTable(i);
+            int line = array.inputPositionOf(i).line();
+            // tomlj places a [[header]] table at its header, but an inline one where the space before it starts,
+            // possibly the line above: an inline table is at its first key instead.
+            boolean header = line <= lines.length && lines[line - 1].strip().startsWith("[[");
+            if (!header && !table.isEmpty()) {
+                line = lineOf(table, byPosition(table).get(0));
+            }
+            tables.add(new Table(name, line, table));
+        }
+        return tables;
+    }
+
+    /**
+     * The line at which brackets and braces, outside strings and comments, first nest deeper than
+     * {@link #MAX_NESTING}, or 0: tomlj's lexer recurses per level, and a file of a few thousand
+     * {@code [} would otherwise end in a StackOverflowError instead of a located error.
+     */
+    private static int tooDeeplyNested(String text) {
+        int depth = 0;
+        int line = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> line++;
+                case '#' -> {
+                    while (i + 1 < text.length() && text.charAt(i + 1) != '\n') {
+                        i++;
                     }
-                });
-            } else {
-                table.rinetdLine(List.of("bind_address", "bind_port", "connect_address", "connect_port"),
-                        List.of("protocol", "timeout"), error).ifPresent(values -> {
-                            String[] protocols = PROTOCOLS.get(values.getOrDefault("protocol", "tcp").toLowerCase(Locale.ROOT));
-                            if (protocols == null) {
-                                error.accept(table.line, "protocol must be tcp, udp, tcptoudp or udptotcp, got "
-                                        + ConfigParser.show(values.get("protocol")));
-                                return;
-                            }
-                            forwarding.add(new Line(table.line, values.get("bind_address") + " " + values.get("bind_port") + "/"
-                                    + protocols[0] + " " + values.get("connect_address") + " " + values.get("connect_port") + "/"
-                                    + protocols[1] + (values.containsKey("timeout") ? " [timeout=" + values.get("timeout") + "]" : "")));
-                        });
+                }
+                case '"', '\'' -> {
+                    String quote = text.startsWith(String.valueOf(c).repeat(3), i) ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                    for (i += quote.length(); i < text.length() && !text.startsWith(quote, i); i++) {
+                        if (text.charAt(i) == '\n') {
+                            line++;
+                        } else if (c == '"' && text.charAt(i) == '\\') {
+                            i++; // an escape in a basic string: the next character cannot close it
+                        }
+                    }
+                    i += quote.length() - 1;
+                }
+                case '[', '{' -> {
+                    if (++depth > MAX_NESTING) {
+                        return line;
+                    }
+                }
+                case ']', '}' -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
             }
         }
-        global.addAll(forwarding);
-        return global;
+        return 0;
     }
 
-    private static String stripComment(String line) {
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '"' || c == '\'') {
-                quoted = !quoted;
-            } else if (c == '#' && !quoted) {
-                return line.substring(0, i);
-            }
-        }
-        return line;
+    // TomlArray.containsTables() throws since TOML 0.5, whose arrays may mix types: each element is looked at.
+    private static boolean allTables(TomlArray array) {
+        return array.toList().stream().allMatch(TomlTable.class::isInstance);
     }
 
-    /** One {@code [[...]]} table and its keys. */
-    private static final class Table {
-        final String name;
-        final int line;
-        final Map<String, String> values = new LinkedHashMap<>();
+    private static int lineOf(TomlTable table, String key) {
+        return table.inputPositionOf(List.of(key)).line();
+    }
 
-        Table(String name, int line) {
-            this.name = name;
-            this.line = line;
+    /** The keys of a table in the order they are written, so errors come out in file order. */
+    private static List<String> byPosition(TomlTable table) {
+        return table.keySet().stream()
+                .sorted(Comparator.comparing((String key) -> lineOf(table, key))
+                        .thenComparing(key -> table.inputPositionOf(List.of(key)).column()))
+                .toList();
+    }
+
+    /** Describes a TOML value the way it was written, for a message about its type. */
+    private static String describe(Object value) {
+        return switch (value) {
+            case String text -> ConfigParser.show(text);
+            case TomlTable ignored -> "a table";
+            case TomlArray ignored -> "an array";
+            default -> value.toString(); // a number, boolean or date: short, and not to be mistaken for a string
+        };
+    }
+
+    /** One table of oxidinetd's: its kind, the line it stands at, and its keys. */
+    private record Table(String name, int line, TomlTable values) {
+
+        int lineOf(String key) {
+            return TomlRules.lineOf(values, key);
         }
 
-        /** The values when every required key is there and no unknown one is; else errors, and empty. */
-        java.util.Optional<Map<String, String>> rinetdLine(List<String> required, List<String> optional,
-                                                           BiConsumer<Integer, String> error) {
+        /**
+         * The values as rinetd words when every required key is there, no unknown one is and each
+         * has its TOML type; otherwise the errors, at each key's line, and null.
+         */
+        Map<String, String> words(List<String> required, List<String> optional, BiConsumer<Integer, String> error) {
+            List<String> known = concat(required, optional);
             boolean ok = true;
+            Map<String, String> words = new LinkedHashMap<>();
+            for (String key : byPosition(values)) {
+                int keyLine = lineOf(key);
+                String word = known.contains(key) ? word(key, values.get(List.of(key)), problem -> error.accept(keyLine, problem))
+                        : null;
+                if (!known.contains(key)) {
+                    error.accept(keyLine, "[[" + name + "]] has no key " + ConfigParser.show(key) + " (known: " + String.join(", ", known) + ")");
+                }
+                if (word == null) {
+                    ok = false;
+                } else {
+                    words.put(key, word);
+                }
+            }
             for (String key : required) {
-                if (!values.containsKey(key)) {
+                if (!values.contains(List.of(key))) {
                     error.accept(line, "[[" + name + "]] needs " + key);
                     ok = false;
                 }
             }
-            for (String key : values.keySet()) {
-                if (!required.contains(key) && !optional.contains(key)) {
-                    error.accept(line, "[[" + name + "]] has no key " + ConfigParser.show(key));
-                    ok = false;
+            return ok ? words : null;
+        }
+
+        /** The rinetd word a key's value stands for, or null once {@code problem} has been told why it stands for none. */
+        private static String word(String key, Object value, Consumer<String> problem) {
+            boolean number = key.endsWith("_port") || key.equals("timeout");
+            if (value instanceof Long whole && number) {
+                long min = key.equals("bind_port") ? 0 : 1; // bind port 0: any free port, as in rinetd lines (tests use it)
+                long max = key.equals("timeout") ? MAX_TIMEOUT : 65535;
+                if (whole < min || whole > max) {
+                    problem.accept(key + " " + whole + " out of range (1-" + max + ")");
+                    return null;
                 }
-                if (values.get(key).isBlank() || values.get(key).matches(".*\\s.*")) {
-                    error.accept(line, key + " must be one word, got " + ConfigParser.show(values.get(key)));
-                    ok = false;
-                }
+                return whole.toString();
             }
-            return ok ? java.util.Optional.of(values) : java.util.Optional.empty();
+            // A port may also be a service name from /etc/services, as in rinetd lines.
+            if (value instanceof String text && !key.equals("timeout")) {
+                if (text.isBlank() || text.codePoints().anyMatch(c -> Character.isWhitespace(c) || c == '#')) {
+                    problem.accept(key + " must be one word, got " + describe(text));
+                    return null;
+                }
+                if (key.endsWith("_address") && DIRECTIVES.contains(text.toLowerCase(Locale.ROOT))) {
+                    problem.accept(key + " must be an address or a host name, got " + describe(text));
+                    return null;
+                }
+                return text;
+            }
+            problem.accept(key + " must be " + (key.equals("timeout") ? "a whole number of seconds"
+                    : key.endsWith("_port") ? "a port number or a service name" : "a string") + ", got " + describe(value));
+            return null;
+        }
+
+        private static List<String> concat(List<String> a, List<String> b) {
+            List<String> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
         }
     }
 }

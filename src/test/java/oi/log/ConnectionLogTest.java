@@ -100,10 +100,19 @@ class ConnectionLogTest {
     }
 
     @Test
-    void withoutAFileRecordsAreDropped() throws Exception {
+    void withoutATargetRecordsAreDropped() throws Exception {
+        Path file = dir.resolve("oi.log");
         try (ConnectionLog log = new ConnectionLog()) {
-            log.record(record(Outcome.DENIED)); // must not throw
+            assertThat(log.enabled()).isFalse();
+            log.record(record(Outcome.DENIED)); // nowhere to write yet: dropped, and no exception
+            log.configure(new oi.config.LogTarget.File(file), false);
+            assertThat(log.enabled()).isTrue();
+            log.record(record(Outcome.DONE_LOCAL_CLOSED));
+            log.configure(null, false); // a reload whose rules file no longer names a logfile
+            assertThat(log.enabled()).isFalse();
+            log.record(record(Outcome.NOT_ALLOWED));
         }
-        assertThat(dir).isEmptyDirectory();
+        assertThat(Files.readAllLines(file)).as("only the record written while the log had its file")
+                .singleElement().asString().contains("\tdone-local-closed\t");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,18 @@ class LimitsAndTimeoutsTest {
             return client.getInputStream().read() == 7;
         } catch (IOException e) {
             return false; // reset by the forwarder: refused
+        }
+    }
+
+    /** Whether the forwarder has closed this connection (an end or a reset), rather than left it open. */
+    private static boolean endedByTheForwarder(Socket client) throws IOException {
+        client.setSoTimeout(5000);
+        try {
+            return client.getInputStream().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset: the forwarder aborted it
         }
     }
 
@@ -169,9 +182,12 @@ class LimitsAndTimeoutsTest {
             try (Socket client = oi.connect(0)) {
                 assertThat(served(client)).isTrue();
                 CompletableFuture<Void> stopping = CompletableFuture.runAsync(oi::close);
-                Thread.sleep(200);
+                Thread.sleep(300);
+                assertThat(stopping).as("the drain holds stop while the connection lives").isNotDone();
+                assertThat(served(client)).as("the connection still works while draining").isTrue();
                 oi.forwarder().hurry();
-                stopping.get(5, TimeUnit.SECONDS);
+                stopping.get(5, TimeUnit.SECONDS); // long before the 30 s drain would end by itself
+                assertThat(endedByTheForwarder(client)).as("hurry ended the connection").isTrue();
             }
         }
     }

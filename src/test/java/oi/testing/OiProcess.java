@@ -117,10 +117,18 @@ public final class OiProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Stops the process if it still runs, and keeps what it wrote for the test's log (shown if the test fails). */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             stop();
+        }
+        for (String stream : List.of("stdout", "stderr")) {
+            try {
+                QuietLogs.attach("bin/oi " + stream + " (pid " + process.pid() + ")", Files.readString(dir.resolve(stream)));
+            } catch (IOException e) {
+                QuietLogs.attach("bin/oi " + stream, "cannot read it: " + e + "\n");
+            }
         }
     }
 }
