@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import oi.config.ConfigException;
 import oi.config.HostAndPort;
 import oi.runtime.IoMode;
+import oi.runtime.Scheduler;
 import oi.runtime.ThreadModel;
 
 /**
@@ -92,6 +93,9 @@ record CommandLine(String program, JCommander commander, String about, String fo
     private static IStringConverter<?> enumFlag(Parameter parameter, Class<?> type, String flag) {
         if (type == ThreadModel.class) {
             return ThreadModel::parse;
+        }
+        if (type == Scheduler.class) {
+            return Scheduler::parse;
         }
         if (type == IoMode.class) {
             return IoMode::parse;

@@ -5,6 +5,7 @@ import static oi.cli.CommandLine.number;
 import com.beust.jcommander.Parameter;
 import java.time.Duration;
 import oi.runtime.IoMode;
+import oi.runtime.Scheduler;
 import oi.runtime.Settings;
 import oi.runtime.ThreadModel;
 import oi.tcp.Splice;
@@ -29,6 +30,9 @@ final class SettingsFlags {
 
     @Parameter(names = "--threads", description = "Thread model of the pumps")
     ThreadModel threads = DEFAULTS.threads();
+
+    @Parameter(names = "--scheduler", description = "Who runs the virtual threads: jdk (a poller wakes a carrier) or poller (the poller runs them, one wake-up per hop; falls back to jdk where the JVM cannot)")
+    Scheduler scheduler = DEFAULTS.scheduler();
 
     @Parameter(names = "--io", description = "How the pumps read and write (man oi describes each; splice needs JDK 22+)")
     IoMode io = DEFAULTS.io();
@@ -73,7 +77,8 @@ final class SettingsFlags {
                 io,
                 number("--udp-sessions", udpSessions, 1, 10_000_000, "a number of sessions"),
                 syslog,
-                "0".equals(bufferMemory) ? 0 : ByteSize.parse("--buffer-memory", bufferMemory, bufferSize, 1L << 40));
+                "0".equals(bufferMemory) ? 0 : ByteSize.parse("--buffer-memory", bufferMemory, bufferSize, 1L << 40),
+                scheduler);
     }
 
     private static String seconds(Duration duration) {

@@ -21,15 +21,24 @@ public final class Completion {
 
     /** Waits until {@link #done}; an interrupt is kept for the caller, not taken for the signal. */
     public void await() {
-        waiter = Thread.currentThread();
+        await(Long.MAX_VALUE);
+    }
+
+    /** Waits until {@link #done} or for {@code nanos}; returns whether it is done. */
+    public boolean await(long nanos) {
+        waiter = Thread.currentThread(); // set before reading done: see done()
+        long deadline = System.nanoTime() + nanos;
         boolean interrupted = false;
-        while (!done) {
-            LockSupport.park(this);
+        long left = nanos;
+        while (!done && left > 0) {
+            LockSupport.parkNanos(this, left);
             interrupted |= Thread.interrupted();
+            left = nanos == Long.MAX_VALUE ? nanos : deadline - System.nanoTime();
         }
         waiter = null;
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return done;
     }
 }

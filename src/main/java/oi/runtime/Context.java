@@ -20,7 +20,7 @@ public record Context(Settings settings, ConnectionLog log, LiveSessions live, C
     /** A context with a fresh log, registry, limit and buffer pool. */
     public static Context create(Settings settings) {
         return new Context(settings, new ConnectionLog(), new LiveSessions(), new ConnectionLimit(),
-                new BufferPool(settings.bufferSize(), settings.io() == IoMode.CHANNEL, settings.bufferBudget()), Threads.of(settings));
+                new BufferPool(settings.bufferSize(), settings.io() != IoMode.STREAM, settings.bufferBudget()), Threads.of(settings));
     }
 
     /**

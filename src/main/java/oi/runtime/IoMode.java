@@ -12,9 +12,16 @@ public enum IoMode {
      */
     CHANNEL,
     /** splice(2) through a kernel pipe (JDK 22 and later): the bytes never enter the JVM. */
-    SPLICE;
+    SPLICE,
+    /** The fastest mode this JVM runs: splice where it can, channel otherwise; resolved once at startup. */
+    AUTO;
 
-    /** Parses the flag value ({@code stream}, {@code channel} or {@code splice}). */
+    /** This mode as it will run: {@link #AUTO} becomes splice or channel, the others stay as they are. */
+    public IoMode resolve(boolean spliceWorks) {
+        return this != AUTO ? this : spliceWorks ? SPLICE : CHANNEL;
+    }
+
+    /** Parses the flag value ({@code stream}, {@code channel}, {@code splice} or {@code auto}). */
     public static IoMode parse(String text) {
         return FlagValue.parse(IoMode.class, "--io", text);
     }

@@ -24,8 +24,10 @@ import oi.runtime.BufferPool;
 import oi.runtime.Context;
 import oi.runtime.Listener;
 import oi.runtime.LiveSessions;
+import oi.runtime.IoMode;
 import oi.runtime.Settings;
 import oi.runtime.StreamSessions;
+import oi.tcp.Splice;
 import oi.tcp.TcpListener;
 import oi.tcp.TcpSession;
 import oi.udp.TcpToUdpSession;
@@ -46,6 +48,7 @@ public final class Forwarder implements AutoCloseable {
     private static final Duration IDLE_SWEEP_PERIOD = Duration.ofMillis(250);
 
     private final Settings settings;
+    private final IoMode requestedIo;
     private final ConfigParser parser;
     private final Context context;
     private final ReentrantLock lock = new ReentrantLock();
@@ -57,9 +60,10 @@ public final class Forwarder implements AutoCloseable {
 
     /** A forwarder with the command line's settings; the parser is used again on reload. */
     public Forwarder(Settings settings, ConfigParser parser) {
-        this.settings = settings;
+        this.requestedIo = settings.io();
+        this.settings = settings.withIo(settings.io().resolve(Splice.unavailable() == null));
         this.parser = parser;
-        this.context = Context.create(settings);
+        this.context = Context.create(this.settings);
     }
 
     /**
@@ -294,9 +298,9 @@ public final class Forwarder implements AutoCloseable {
     private void startListener(Listener listener) {
         listener.start();
         ForwardRule rule = listener.active().rule();
-        Logger.info("listening on {}{} -> {}, buffer {} bytes, {} threads, io {}", listener.localAddress(),
-                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(), settings.threads(),
-                settings.io());
+        Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
+                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(),
+                context.threads().describe(), settings.io(), requestedIo == IoMode.AUTO ? " (auto)" : "");
     }
 
     private static void writePidFile(Path pidFile) {

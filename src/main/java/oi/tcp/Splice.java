@@ -39,6 +39,11 @@ public final class Splice implements Pump.Io {
     }
 
     @Override
+    public boolean filled() {
+        return false;
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -8,9 +8,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Admission;
+import oi.runtime.Completion;
 import oi.runtime.ConnectionLimit;
 import oi.runtime.Context;
 import oi.runtime.FailureBurst;
@@ -32,7 +34,8 @@ public final class TcpListener extends RuleListener {
     private final Context context;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
     private final boolean ip;
-    private volatile Thread acceptor;
+    private final Completion acceptorDone = new Completion();
+    private volatile boolean started;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Context context) {
         super(server, active);
@@ -84,11 +87,19 @@ public final class TcpListener extends RuleListener {
     public void start() {
         // The acceptor follows --threads: on a virtual thread the session it starts is queued
         // on the same carrier, which measured a few per cent more connections per second.
+        started = true;
         context.threads().start("oi-accept " + active().rule().bind(), this::acceptLoop);
     }
 
     private void acceptLoop() {
-        acceptor = Thread.currentThread();
+        try {
+            accept();
+        } finally {
+            acceptorDone.done();
+        }
+    }
+
+    private void accept() {
         FailureBurst failures = new FailureBurst("accept on " + active().rule().bind(),
                 "retrying every " + ACCEPT_BACKOFF_MILLIS + " ms");
         while (server.isOpen()) {
@@ -187,12 +198,8 @@ public final class TcpListener extends RuleListener {
         } catch (IOException e) {
             Logger.warn("closing listener {}: {}", active().rule().bind(), e.getMessage());
         }
-        if (acceptor != null) {
-            try {
-                acceptor.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (started) {
+            acceptorDone.await(TimeUnit.SECONDS.toNanos(1));
         }
     }
 }

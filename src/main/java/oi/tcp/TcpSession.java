@@ -63,8 +63,10 @@ public final class TcpSession extends Session {
         if (aborted) {
             return Outcome.DONE_LOCAL_CLOSED; // oi itself is stopping
         }
-        clientToBackend = new Pump(client, backend, context().settings().io(), context().buffers(), this::countIn);
-        backendToClient = new Pump(backend, client, context().settings().io(), context().buffers(), this::countOut);
+        clientToBackend = new Pump(client, backend, context().settings().io(), context().buffers(), context().threads(),
+                this::countIn);
+        backendToClient = new Pump(backend, client, context().settings().io(), context().buffers(), context().threads(),
+                this::countOut);
         Completion other = backendToClient.completion();
         context().threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend));
         pump(clientToBackend, backendToClient);

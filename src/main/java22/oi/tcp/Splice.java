@@ -40,6 +40,8 @@ public final class Splice implements Pump.Io {
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final int IDLE_PIPES = 64;
+    /** Linux's default pipe size: the most one splice into an empty pipe moves. */
+    private static final long PIPE_CAPACITY = 65_536;
 
     private static final Hooks HOOKS;
     private static final String UNAVAILABLE;
@@ -68,6 +70,7 @@ public final class Splice implements Pump.Io {
     private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState);
     private Pipe pipe;
     private long inPipe;
+    private long lastRead;
 
     private Splice(SocketChannel from, SocketChannel to, int chunk) throws IOException {
         this.from = from;
@@ -106,6 +109,7 @@ public final class Splice implements Pump.Io {
                 n = splice(fromFd, pipe.writeFd(), chunk);
                 if (n > 0) {
                     inPipe = n;
+                    lastRead = n;
                     return n;
                 }
                 returnPipe(); // still empty: an idle pump holds no pipe
@@ -137,6 +141,11 @@ public final class Splice implements Pump.Io {
         } finally {
             HOOKS.end(HOOKS.endWrite, to, done);
         }
+    }
+
+    @Override
+    public boolean filled() {
+        return lastRead >= Math.min(chunk, PIPE_CAPACITY);
     }
 
     /** Parks until the socket is ready again when the call would have blocked; otherwise throws. */

@@ -44,7 +44,7 @@ public final class OiProcess implements AutoCloseable {
             throws IOException {
         Path conf = Files.writeString(dir.resolve("rules.conf"), rules);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", Path.of("target/oi.jar").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath(),
