@@ -103,6 +103,8 @@ class PackageIT {
         assertThat(run(root, "env", "-i", "PATH=" + pathWithoutJava(), "OI_JAVA_OPTS=-Xlog:aot", oi.toString(), "--version"))
                 .as("the cache matches the runtime and jar it was trained with, wherever they are unpacked")
                 .contains("Using AOT-linked classes: true");
+        assertThat(run(root, "env", "-i", "PATH=" + pathWithoutJava(), "OI_JAVA_OPTS=-XX:+UseG1GC -Xmx64m", oi.toString(), "--version"))
+                .as("OI_JAVA_OPTS overrides the launcher's collector too").isEqualTo("oi " + jarVersion() + "\n");
     }
 
     @Test
