@@ -120,9 +120,16 @@ def connection_rate(port):
 
 
 def iperf(port, streams):
-    out = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", "5", "-O", "1", "-P", str(streams), "-J"],
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+    """Gbit/s received through the forwarder; retried while the iperf3 server finishes the last test."""
+    for attempt in range(3):
+        out = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", "5", "-O", "1", "-P", str(streams), "-J"],
+                             capture_output=True, text=True).stdout
+        result = json.loads(out)
+        if "error" not in result:
+            return result["end"]["sum_received"]["bits_per_second"] / 1e9
+        print(f"# iperf3 -P {streams}: {result['error']}", file=sys.stderr)
+        time.sleep(1)
+    raise RuntimeError(f"iperf3 -P {streams} failed 3 times")
 
 
 def main():

@@ -118,12 +118,7 @@ class PackageIT {
         try (TcpServer sink = TcpServer.start(socket -> atBackend.complete(Streams.receive(socket.getInputStream())));
              TcpServer echo = TcpServer.echo();
              OiProcess oi = OiProcess.start(root.resolve("usr/bin/oi"), dir, rule(port, sink.port()), noJava).awaitListening(port)) {
-            String sent;
-            try (Socket client = new Socket("127.0.0.1", port)) {
-                sent = Streams.send(client.getOutputStream(), size, 16);
-                client.shutdownOutput();
-                assertThat(client.getInputStream().read()).isEqualTo(-1);
-            }
+            String sent = Streams.sendThrough(port, size, 16);
             assertThat(atBackend.get(60, TimeUnit.SECONDS)).isEqualTo(new Streams.Received(sent, size));
 
             Files.writeString(dir.resolve("rules.conf"), rule(port, sink.port()) + rule(second, echo.port()));
