@@ -7,7 +7,7 @@ MVN := mvn -B -ntp
 CONF ?= examples/rules.conf
 ARGS ?=
 
-.PHONY: all build run test soak experiment profile install uninstall man docs clean deps check-java
+.PHONY: all build run test soak experiment profile install uninstall package package-install-check man docs clean deps check-java
 
 all: build
 
@@ -63,6 +63,14 @@ uninstall:
 	rm -f $(INSTALLED)/bin/oi $(INSTALLED)/lib/oi/oi.jar $(INSTALLED)/lib/oi/java-home $(INSTALLED)/share/man/man8/oi.8
 	rm -rf $(INSTALLED)/share/doc/oi
 	rmdir $(INSTALLED)/lib/oi 2>/dev/null || true
+
+## package: target/oi_<version>_amd64.deb, with its own Java runtime and AOT cache (needs a JDK 25)
+package: build
+	packaging/deb/build.sh
+
+## package-install-check: dpkg -i, start, stop, upgrade, remove, purge on this machine (as root; not in CI)
+package-install-check: package
+	packaging/deb/install-check.sh
 
 ## man: docs/oi.8 from docs/oi.md
 man:

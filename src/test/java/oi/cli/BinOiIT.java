@@ -38,12 +38,7 @@ class BinOiIT {
         int port = OiProcess.freePort();
         try (TcpServer backend = TcpServer.start(socket -> atBackend.complete(Streams.receive(socket.getInputStream())));
              OiProcess oi = OiProcess.start(dir, rule(port, backend.port()), "--buffer", buffer, "--io", io).awaitListening(port)) {
-            String sent;
-            try (Socket client = new Socket("127.0.0.1", port)) {
-                sent = Streams.send(client.getOutputStream(), size, 7);
-                client.shutdownOutput();
-                assertThat(client.getInputStream().read()).isEqualTo(-1);
-            }
+            String sent = Streams.sendThrough(port, size, 7);
             assertThat(atBackend.get(60, TimeUnit.SECONDS)).isEqualTo(new Streams.Received(sent, size));
             assertThat(oi.stop()).as(oi.stderr()).isZero();
             assertThat(oi.stderr()).as("the jar's manifest opens and enables what splice needs").doesNotContain("WARNING");

@@ -26,9 +26,14 @@ public final class OiProcess implements AutoCloseable {
      * where a prefix such as {@code prlimit --nofile=N} wraps the launcher.
      */
     public static OiProcess start(Path dir, String rules, List<String> prefix, String... flags) throws IOException {
+        return start(BIN_OI, dir, rules, prefix, flags);
+    }
+
+    /** Runs another launcher than {@code bin/oi} the same way, such as the one in an unpacked package. */
+    public static OiProcess start(Path launcher, Path dir, String rules, List<String> prefix, String... flags) throws IOException {
         Path conf = Files.writeString(dir.resolve("rules.conf"), rules);
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(BIN_OI.toString(), "-c", conf.toString()));
+        command.addAll(List.of(launcher.toString(), "-c", conf.toString()));
         command.addAll(List.of(flags));
         Process process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();

@@ -3,6 +3,7 @@ package oi.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -35,6 +36,21 @@ public final class Streams {
         }
         out.flush();
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Sends {@code length} pseudo-random bytes from {@code seed} over a new connection to 127.0.0.1:{@code port},
+     * half-closes it and waits for the other side to close; returns their SHA-256.
+     */
+    public static String sendThrough(int port, long length, long seed) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            String sent = send(client.getOutputStream(), length, seed);
+            client.shutdownOutput();
+            if (client.getInputStream().read() != -1) {
+                throw new IOException("bytes came back where only the end of stream was expected");
+            }
+            return sent;
+        }
     }
 
     /** Reads to end of stream; returns the SHA-256 and the count of what was read. */
