@@ -307,7 +307,7 @@ public final class ConfigParser {
                         + show(String.join(" ", tokens)));
             }
             if (bind != null && connect != null) {
-                boolean unix = bind.unixPath() != null || connect.unixPath() != null;
+                boolean unix = bind instanceof Endpoint.Unix || connect instanceof Endpoint.Unix;
                 if (unix && (bind.protocol() != Protocol.TCP || connect.protocol() != Protocol.TCP)) {
                     error("unix: sockets are streams: the other side must be TCP");
                 }
@@ -320,7 +320,7 @@ public final class ConfigParser {
                 return;
             }
             PendingRule rule = new PendingRule(file, line, bind, connect, options);
-            PendingRule earlier = bind.port() == 0 && bind.unixPath() == null ? null : listeners.putIfAbsent(bind.listenKey(), rule);
+            PendingRule earlier = bind instanceof Endpoint.Inet inet && inet.port() == 0 ? null : listeners.putIfAbsent(bind.listenKey(), rule);
             if (earlier != null) {
                 error("bind address " + bind + " is already used by the rule at "
                         + (earlier.file.equals(file) ? "line " + earlier.line : earlier.file + ":" + earlier.line));
@@ -342,7 +342,7 @@ public final class ConfigParser {
                     error("bad unix socket path " + show(first));
                     return null;
                 }
-                return Endpoint.unix(Path.of(path));
+                return new Endpoint.Unix(Path.of(path));
             }
             if (next[0] >= tokens.size()) {
                 error("a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got "
@@ -351,7 +351,7 @@ public final class ConfigParser {
             }
             InetAddress address = address(first);
             Port port = port(tokens.get(next[0]++), isBind);
-            return address == null || port == null ? null : new Endpoint(unbracket(first), address, port.number, port.protocol);
+            return address == null || port == null ? null : new Endpoint.Inet(unbracket(first), address, port.number, port.protocol);
         }
 
         private InetAddress address(String token) {

@@ -121,7 +121,7 @@ public final class Exposition {
     /** The bind side with the port actually bound, which tells apart rules that asked for port 0. */
     private static String boundName(Listener listener) {
         Endpoint bind = listener.active().rule().bind();
-        return new Endpoint(bind.host(), bind.address(), listener.localPort(), bind.protocol()).toString();
+        return bind instanceof Endpoint.Inet inet ? inet.withPort(listener.localPort()).toString() : bind.toString();
     }
 
     private static void sample(StringBuilder out, String name, String labels, long value) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import oi.config.Endpoint;
 import oi.log.Outcome;
 import oi.runtime.ActiveRule;
 import oi.runtime.Admission;
@@ -41,7 +42,7 @@ public final class TcpListener extends RuleListener {
         super(server, active);
         this.server = server;
         this.context = context;
-        this.ip = active.rule().bind().unixPath() == null;
+        this.ip = active.rule().bind() instanceof Endpoint.Inet;
     }
 
     /**
@@ -51,7 +52,7 @@ public final class TcpListener extends RuleListener {
      * @throws IOException when the address cannot be bound (in use, no permission, not local)
      */
     public static TcpListener bind(ActiveRule active, Context context) throws IOException {
-        Path socketFile = active.rule().bind().unixPath();
+        Path socketFile = active.rule().bind() instanceof Endpoint.Unix unix ? unix.path() : null;
         // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
         ServerSocketChannel server = ServerSocketChannel.open(active.rule().bind().family());
         try {
@@ -191,9 +192,8 @@ public final class TcpListener extends RuleListener {
     public void close() {
         try {
             server.close();
-            Path socketFile = active().rule().bind().unixPath();
-            if (socketFile != null) {
-                Files.deleteIfExists(socketFile);
+            if (active().rule().bind() instanceof Endpoint.Unix unix) {
+                Files.deleteIfExists(unix.path());
             }
         } catch (IOException e) {
             Logger.warn("closing listener {}: {}", active().rule().bind(), e.getMessage());

@@ -75,7 +75,7 @@ public final class UdpListener extends RuleListener {
         DatagramChannel server = DatagramChannel.open(active.rule().bind().family());
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(active.rule().bind().socketAddress());
+            server.bind(active.rule().bind().bindAddress());
             return new UdpListener(server, active, context);
         } catch (IOException e) {
             server.close();

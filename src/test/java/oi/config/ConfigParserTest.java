@@ -56,7 +56,7 @@ class ConfigParserTest {
         assertThat(rule.bind().host()).isEqualTo("0.0.0.0");
         assertThat(rule.bind().port()).isEqualTo(8080);
         assertThat(rule.bind().protocol()).isEqualTo(Protocol.TCP);
-        assertThat(rule.connect().address().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(((Endpoint.Inet) rule.connect()).address().getHostAddress()).isEqualTo("127.0.0.1");
         assertThat(rule.connect().port()).isEqualTo(80);
         assertThat(rule.options()).isEqualTo(RuleOptions.DEFAULTS);
     }
@@ -105,9 +105,9 @@ class ConfigParserTest {
     @Test
     void unixSocketsStandForAddressAndPortOnEitherSide() throws Exception {
         Config config = parse("unix:/run/oi.sock 127.0.0.1 8080\n0.0.0.0 8080 unix:/run/app.sock [maxconns=5]\n");
-        assertThat(config.rules().get(0).bind().unixPath()).isEqualTo(Path.of("/run/oi.sock"));
+        assertThat(((Endpoint.Unix) config.rules().get(0).bind()).path()).isEqualTo(Path.of("/run/oi.sock"));
         assertThat(config.rules().get(0).connect().port()).isEqualTo(8080);
-        assertThat(config.rules().get(1).connect().unixPath()).isEqualTo(Path.of("/run/app.sock"));
+        assertThat(((Endpoint.Unix) config.rules().get(1).connect()).path()).isEqualTo(Path.of("/run/app.sock"));
         assertThat(config.rules().get(1).options().maxConns()).isEqualTo(5);
         assertThat(errors("unix:/a 127.0.0.1 53/udp\n")).containsExactly(
                 "/etc/test.conf:1: unix: sockets are streams: the other side must be TCP");
@@ -120,11 +120,11 @@ class ConfigParserTest {
                 [::] 81 [fe80::1] 80
                 0.0.0.0 82 backend.example 80
                 """);
-        assertThat(config.rules().get(0).bind().address().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
-        assertThat(config.rules().get(1).bind().address().isAnyLocalAddress()).isTrue();
+        assertThat(((Endpoint.Inet) config.rules().get(0).bind()).address().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(((Endpoint.Inet) config.rules().get(1).bind()).address().isAnyLocalAddress()).isTrue();
         assertThat(config.rules().get(1).connect().host()).isEqualTo("fe80::1");
         assertThat(config.rules().get(2).connect().host()).isEqualTo("backend.example");
-        assertThat(config.rules().get(2).connect().address().getHostAddress()).isEqualTo("10.1.2.3");
+        assertThat(((Endpoint.Inet) config.rules().get(2).connect()).address().getHostAddress()).isEqualTo("10.1.2.3");
     }
 
     @Test
