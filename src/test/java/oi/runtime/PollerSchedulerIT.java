@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import oi.testing.OiProcess;
@@ -48,17 +47,7 @@ class PollerSchedulerIT {
              Socket client = new Socket("127.0.0.1", port)) {
             assertThat(oi.stderr()).contains("virtual threads, poller scheduler");
             client.setSoTimeout(60_000);
-            CompletableFuture<Streams.Received> back = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    back.complete(Streams.receive(client.getInputStream()));
-                } catch (Exception e) {
-                    back.completeExceptionally(e);
-                }
-            });
-            String sent = Streams.send(client.getOutputStream(), SIZE, 11);
-            client.shutdownOutput();
-            assertThat(back.get(60, TimeUnit.SECONDS)).isEqualTo(new Streams.Received(sent, SIZE));
+            assertThat(Streams.echoed(client, SIZE, 11)).isTrue();
             assertThat(oi.stop()).as(oi.stderr()).isZero();
         }
     }

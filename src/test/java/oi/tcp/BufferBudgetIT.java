@@ -40,18 +40,7 @@ class BufferBudgetIT {
     private static boolean echoedIntact(int port, long seed) {
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(30_000);
-            CompletableFuture<Streams.Received> received = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    received.complete(Streams.receive(client.getInputStream()));
-                } catch (IOException e) {
-                    received.complete(null);
-                }
-            });
-            String sent = Streams.send(client.getOutputStream(), LENGTH, seed);
-            client.shutdownOutput();
-            Streams.Received back = received.get(60, TimeUnit.SECONDS);
-            return back != null && back.bytes() == LENGTH && back.sha256().equals(sent);
+            return Streams.echoed(client, LENGTH, seed);
         } catch (Exception e) {
             return false; // closed by oi: allowed, as long as it was prompt (the timeouts above bound it)
         }

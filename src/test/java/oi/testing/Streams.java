@@ -53,6 +53,25 @@ public final class Streams {
         }
     }
 
+    /**
+     * Sends {@code length} pseudo-random bytes on {@code client}, half-closes, and reads what an
+     * echo sends back meanwhile (on a thread of its own, so neither side waits for the other);
+     * returns whether exactly the bytes sent came back.
+     */
+    public static boolean echoed(Socket client, long length, long seed) throws Exception {
+        java.util.concurrent.CompletableFuture<Received> back = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                back.complete(receive(client.getInputStream()));
+            } catch (IOException e) {
+                back.completeExceptionally(e);
+            }
+        });
+        String sent = send(client.getOutputStream(), length, seed);
+        client.shutdownOutput();
+        return back.get(60, java.util.concurrent.TimeUnit.SECONDS).equals(new Received(sent, length));
+    }
+
     /** Reads to end of stream; returns the SHA-256 and the count of what was read. */
     public static Received receive(InputStream in) throws IOException {
         MessageDigest digest = sha256();
