@@ -22,16 +22,23 @@ import org.tinylog.Logger;
  */
 public abstract class Session {
     private final Admission admission;
+    private final long idleLimitNanos;
     private final String clientText;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long bytesIn;
     private volatile long bytesOut;
     private volatile long lastActivityNanos = startNanos;
+    private volatile boolean expired;
 
-    /** A session for an admitted client; nothing runs until {@link #start} or {@link #register}. */
-    protected Session(Admission admission) {
+    /**
+     * A session for an admitted client; nothing runs until {@link #start} or {@link #register}.
+     *
+     * @param idleLimitNanos how long it may carry nothing before {@link #closeIdle}; 0 for no limit
+     */
+    protected Session(Admission admission, long idleLimitNanos) {
         this.admission = admission;
+        this.idleLimitNanos = idleLimitNanos;
         this.clientText = logText(admission.client());
     }
 
@@ -55,7 +62,26 @@ public abstract class Session {
      *
      * @param nowNanos the sweeper's {@link System#nanoTime()}
      */
-    public void expireIfIdle(long nowNanos) {
+    public final void expireIfIdle(long nowNanos) {
+        long idle = nowNanos - lastActivityNanos;
+        if (idleLimitNanos > 0 && idle > idleLimitNanos && !expired && idleCounts()) {
+            expired = true;
+            Logger.debug("#{} idle for {} ms: closing", id(), idle / 1_000_000);
+            closeIdle();
+        }
+    }
+
+    /** Whether idleness counts yet: a connection still connecting is covered by the connect timeout instead. */
+    protected boolean idleCounts() {
+        return true;
+    }
+
+    /** Ends an idle session the way its kind should; an idle peer gets a plain close, not a reset. */
+    protected abstract void closeIdle();
+
+    /** Whether the idle limit ended this session, so that it logs {@code idle-timeout}. */
+    protected final boolean expired() {
+        return expired;
     }
 
     /** The outcome to log for {@code proposed}; a kind that remembers an earlier verdict may override it. */
@@ -141,11 +167,6 @@ public abstract class Session {
     /** Marks activity that moved no bytes yet (a datagram on its way to a backend still opening). */
     protected final void touch() {
         lastActivityNanos = System.nanoTime();
-    }
-
-    /** How long the session has carried nothing, as of the sweeper's {@code nowNanos}. */
-    protected final long idleNanos(long nowNanos) {
-        return nowNanos - lastActivityNanos;
     }
 
     /** The id that names this session's threads and log lines. */

@@ -30,21 +30,23 @@ public final class TcpSession extends Session {
     private static final long SETTLE_NANOS = 5_000_000;
 
     private final SocketChannel client;
-    private final long idleLimitNanos;
     private final AtomicReference<Pump> firstToEnd = new AtomicReference<>();
     private volatile SocketChannel backend;
     private volatile Pump clientToBackend;
     private volatile Pump backendToClient;
-    private volatile boolean expired;
     private volatile boolean aborted;
 
     /** The session of an accepted client, which it owns and closes from now on. */
     public TcpSession(Admission admission, SocketChannel client) {
-        super(admission);
+        super(admission, idleLimitNanos(admission));
         this.client = client;
+    }
+
+    /** The rule's {@code [idle=N]}, else {@code --idle-timeout}. */
+    private static long idleLimitNanos(Admission admission) {
         int ruleIdle = admission.rule().rule().options().idleSeconds();
-        this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? admission.context().settings().idleTimeout().toNanos()
-                                                            : Duration.ofSeconds(ruleIdle).toNanos();
+        return ruleIdle == RuleOptions.INHERIT ? admission.context().settings().idleTimeout().toNanos()
+                                               : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
     @Override
@@ -71,7 +73,7 @@ public final class TcpSession extends Session {
         context().threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend));
         pump(clientToBackend, backendToClient);
         other.await();
-        if (expired) {
+        if (expired()) {
             return Outcome.IDLE_TIMEOUT;
         }
         // rinetd's words: the "local" socket is the backend's, the "remote" one the client's.
@@ -135,7 +137,7 @@ public final class TcpSession extends Session {
             firstToEnd.compareAndSet(null, pump);
             if (clean) {
                 halfClose(pump.to());
-            } else if (!expired) {
+            } else if (!expired()) {
                 abort(); // the peer must see a reset, not a clean end, and the other pump must stop too
             }
         } catch (Throwable e) { // e.g. out of memory: the other pump must not wait for a peer that never hears
@@ -169,16 +171,13 @@ public final class TcpSession extends Session {
     }
 
     @Override
-    public void expireIfIdle(long nowNanos) {
-        if (idleLimitNanos <= 0 || backendToClient == null) {
-            return; // no limit, or still connecting: the connect timeout covers that
-        }
-        long idle = idleNanos(nowNanos);
-        if (idle > idleLimitNanos) {
-            expired = true;
-            Logger.debug("#{} idle for {} ms: closing", id(), idle / 1_000_000);
-            closeSockets(); // a plain close: an idle peer gets a FIN, not a reset
-        }
+    protected boolean idleCounts() {
+        return backendToClient != null;
+    }
+
+    @Override
+    protected void closeIdle() {
+        closeSockets(); // a FIN each way; the pumps end and forward() reports idle-timeout
     }
 
     private static SocketAddress remote(SocketChannel channel) {

@@ -24,15 +24,12 @@ import org.tinylog.Logger;
  */
 public final class TcpToUdpSession extends Session {
     private final SocketChannel client;
-    private final long timeoutNanos;
     private volatile DatagramChannel backend;
-    private volatile boolean expired;
 
     /** The session of an accepted client, which it owns and closes from now on. */
     public TcpToUdpSession(Admission admission, SocketChannel client) {
-        super(admission);
+        super(admission, Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos());
         this.client = client;
-        this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
     @Override
@@ -74,7 +71,7 @@ public final class TcpToUdpSession extends Session {
         }
         abort(); // the client is gone: the reply direction has no one to write to
         replies.await(); // so that its last count makes the log line
-        return expired ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
+        return expired() ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
     }
 
     /** The reply direction: ends when the backend socket is closed, which the session's end does. */
@@ -95,11 +92,13 @@ public final class TcpToUdpSession extends Session {
     }
 
     @Override
-    public void expireIfIdle(long nowNanos) {
-        if (backend != null && timeoutNanos > 0 && idleNanos(nowNanos) > timeoutNanos) {
-            expired = true;
-            abort();
-        }
+    protected boolean idleCounts() {
+        return backend != null;
+    }
+
+    @Override
+    protected void closeIdle() {
+        closeSockets();
     }
 
     @Override

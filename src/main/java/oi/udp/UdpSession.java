@@ -41,7 +41,6 @@ final class UdpSession extends Session {
     private final InetSocketAddress client;
     private final Outcome refusal;
     private final Runnable forget;
-    private final long timeoutNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Queue<ByteBuffer> waiting = new ArrayDeque<>();
     private volatile Backend backend;
@@ -53,11 +52,10 @@ final class UdpSession extends Session {
      * @param forget removes the session from its listener's table when it ends
      */
     UdpSession(Admission admission, Outcome refusal, Runnable forget) {
-        super(admission);
+        super(admission, Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos());
         this.client = (InetSocketAddress) admission.client();
         this.refusal = refusal;
         this.forget = forget;
-        this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
     /** Attaches the opened backend and sends what waited for it, in order; a session that ended meanwhile closes it. */
@@ -140,10 +138,8 @@ final class UdpSession extends Session {
     }
 
     @Override
-    public void expireIfIdle(long nowNanos) {
-        if (idleNanos(nowNanos) > timeoutNanos) {
-            end(Outcome.IDLE_TIMEOUT);
-        }
+    protected void closeIdle() {
+        end(Outcome.IDLE_TIMEOUT);
     }
 
     @Override

@@ -36,7 +36,7 @@ class SessionLifecycleTest {
         private volatile SocketChannel backend;
 
         DyingSession(Admission admission, SocketChannel client, int backendPort) {
-            super(admission);
+            super(admission, 0);
             this.client = client;
             this.backendPort = backendPort;
         }
@@ -58,6 +58,10 @@ class SessionLifecycleTest {
 
         @Override
         public void abort() {
+        }
+
+        @Override
+        protected void closeIdle() {
         }
     }
 
