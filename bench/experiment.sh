@@ -125,8 +125,13 @@ install_tools() {
             systemctl stop "$service" 2>/dev/null || service "$service" stop 2>/dev/null || true
         done
     fi
-    pkill -x rinetd 2>/dev/null || true
-    pkill -x haproxy 2>/dev/null || true
+    # A service instance would hold ports and CPU; another harness's own instances (their
+    # configs sit in a run folder) are left alone.
+    local pid
+    for pid in $(pgrep -x rinetd) $(pgrep -x haproxy); do
+        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q '/run/\(rinetd.conf\|haproxy[-a-z0-9]*.cfg\)' \
+            || kill "$pid" 2>/dev/null || true
+    done
     ulimit -n "$(ulimit -Hn)" # idle connections need two descriptors each in the forwarder
 }
 
