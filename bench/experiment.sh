@@ -195,7 +195,7 @@ start_forwarder() {
         direct) echo 0; return ;;
         rinetd)
             rules "$bind" "$target" > "$dir/rinetd.conf"
-            "${run[@]}" rinetd -f -c "$dir/rinetd.conf" > "$dir/rinetd.out" 2>&1 &
+            "${run[@]}" rinetd -f -c "$dir/rinetd.conf" > "$dir/$(output_name "$name")" 2>&1 &
             ;;
         haproxy|haproxy-*)
             local bufsize
@@ -214,7 +214,7 @@ start_forwarder() {
                     printf '\nlisten rule%s\n    bind %s:%s\n    server s %s:%s\n' "$n" "$1" "$2" "$3" "$4"
                 done < <(rules "$bind" "$target")
             } > "$dir/$name.cfg"
-            "${run[@]}" haproxy -db -f "$dir/$name.cfg" > "$dir/haproxy.out" 2>&1 &
+            "${run[@]}" haproxy -db -f "$dir/$name.cfg" > "$dir/$(output_name "$name")" 2>&1 &
             ;;
         oi-*)
             local buffer threads io scheduler flags=()
@@ -222,7 +222,7 @@ start_forwarder() {
             [[ "$scheduler" != - ]] && flags=(--scheduler "$scheduler")
             rules "$bind" "$target" > "$dir/oi.conf"
             "${run[@]}" "$OI" -c "$dir/oi.conf" --buffer "$buffer" --threads "$threads" --io "$io" "${flags[@]}" \
-                --max-conns $((HELD_CONNECTIONS + 1000)) > "$dir/oi.out" 2>&1 &
+                --max-conns $((HELD_CONNECTIONS + 1000)) > "$dir/$(output_name "$name")" 2>&1 &
             ;;
         *) say "experiment: unknown case $name"; exit 2 ;;
     esac
@@ -231,6 +231,8 @@ start_forwarder() {
     wait_listening $FWD_HTTP_PORT "$netns" || { say "experiment: $name did not start; see $dir"; exit 1; }
     echo "$pid"
 }
+
+output_name() { echo "$1.out"; } # the forwarder's stdout and stderr, in the run folder
 
 stop_forwarder() { # stops it and waits until it is gone, so that the next case can bind its ports
     [[ "$1" == 0 ]] && return
@@ -494,6 +496,10 @@ measure_loopback() { # measure_loopback NAME REPEAT ORDER: the loopback measurem
     measuring loaded && columns+=($(loaded_latency "$port" "$sp_port" "$tag"))
     measuring connrate && columns+=($(connection_rate "$http_port" "$tag"))
     measuring syscalls && [[ "$pid" != 0 ]] && columns+=($(syscall_table "$pid" "$port" "$tag"))
+    if [[ "$pid" != 0 ]] && ! kill -0 "$pid" 2>/dev/null; then
+        say "experiment: $name exited during its runs (repeat $2); its output: $RAW/$tag.out"
+    fi
+    cp "$OUT/run/$(output_name "$name")" "$RAW/$tag.out" 2>/dev/null || true
     stop_forwarder "$pid"
     record "$name" "$2" loopback "$3" "${columns[@]}"
 }

@@ -223,8 +223,9 @@ def buffer_fill(cases, record_line):
         return ""
     return "\n".join(["### Bytes per data call (KiB), untraced and traced", "",
                       "| case | untraced (perf stat, P=1) | traced (syscall table) |", "|---|---|---|"] + lines +
-                     ["", "2 GB divided by the data calls per GB: each byte is read once and written once. A"
-                      " traced forwarder is slower than its peers, so its reads find more bytes waiting.",
+                     ["", "2 GB divided by the data calls per GB: each byte is read once and written once."
+                      " Tracing slows the forwarder and not its peers, so its reads may find more bytes waiting:"
+                      " read the traced column for which calls there are, the untraced one for how full they come back.",
                       "", f"<sub>{record_line}</sub>", ""]) + "\n"
 
 
@@ -247,7 +248,20 @@ def nice_top(peak):
     return step, step * (int(peak / step) + 1)
 
 
+def wrap(note, limit=150):
+    """A long run record split at its " · " separators, so that it fits under a chart."""
+    lines, line = [], ""
+    for part in note.split(" · "):
+        if line and len(line) + len(part) + 3 > limit:
+            lines.append(line + " ·")
+            line = part
+        else:
+            line = f"{line} · {part}" if line else part
+    return lines + [line]
+
+
 def svg_frame(width, height, title, unit, footnotes):
+    footnotes = [line for note in footnotes for line in wrap(note)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="16">{escape(title)}</text>',
@@ -392,11 +406,11 @@ def charts(cases, text, directory, record_line):
 
     chart("throughput.svg", "Throughput through the forwarder (iperf3, loopback)", "Gbit/s",
           [("1 stream", "p1_gbits"), ("8 streams", "p8_gbits")])
-    chart("latency.svg", "32-byte round trip (sockperf ping-pong, TCP, loopback)", "µs",
-          [("mean", "sp_mean_us"), ("p99", "sp_p99_us"), ("p99.9", "sp_p999_us"), ("added mean (minus direct)", "added:sp_mean_us"),
-           ("mean, under a bulk stream", "loaded_sp_mean_us")])
+    chart("latency.svg", "32-byte round trip (sockperf, TCP, loopback; added = minus direct; loaded = under one bulk stream)", "µs",
+          [("mean", "sp_mean_us"), ("p99", "sp_p99_us"), ("p99.9", "sp_p999_us"), ("added mean", "added:sp_mean_us"),
+           ("mean, loaded", "loaded_sp_mean_us")])
     chart("latency-java.svg", "32-byte round trip (bin/oi bench rr, a second opinion)", "µs",
-          [("mean", "rr_mean_us"), ("p99", "rr_p99_us"), ("p99.9", "rr_p999_us"), ("added mean (minus direct)", "added:rr_mean_us")])
+          [("mean", "rr_mean_us"), ("p99", "rr_p99_us"), ("p99.9", "rr_p999_us"), ("added mean", "added:rr_mean_us")])
     chart("syscalls.svg", "Syscalls per GB forwarded (traced, every call)", "calls per GB",
           [("data calls", "data_calls_per_gb"), ("all calls", "all_calls_per_gb")])
     chart("cpu.svg", "CPU per GB forwarded", "CPU-seconds per GB",
@@ -425,6 +439,11 @@ def main():
     if tracers:
         parts.append(f"Syscall tables traced with: {', '.join(t.replace('-', ' ') for t in tracers)}. "
                      f"Counters: {record.get('COUNTERS', 'perf')}.\n")
+    failing = [f"{case} ({number(sum(cases[case]['conn_failed']))} failed)" for case in cases
+               if sum(cases[case].get("conn_failed", [0])) > 0]
+    if failing:
+        parts.append("**Flagged: connections failed** in " + ", ".join(failing) + ". Their conn/s counts only the"
+                     " requests that succeeded.\n")
     parts += [table(cases, title, note, columns, record_line) for title, note, columns in TABLES]
     parts += [ratio_table(cases, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
               flame_links(directory), "".join(f"![{m}]({m})\n" for m in made)]

@@ -104,6 +104,8 @@ class BenchTest {
                 oi-64k-virtual,64k,virtual,channel,,2,loopback,1,0,14,15,0.6,4000,72,400,5000,0,31000,,,bin/oi -c oi.conf
                 oi-64k-virtual,64k,virtual,channel,,1,idle,4,0,,,,,,,,,,12,7999,bin/oi -c oi.conf
                 """);
+        java.nio.file.Files.createDirectories(dir.resolve("raw"));
+        java.nio.file.Files.writeString(dir.resolve("raw/syscalls-oi-64k-virtual-r1.txt.calls"), "500000000 read=8000,write=8000,futex=1000\n");
         java.nio.file.Files.writeString(dir.resolve("manifest.txt"), "date=2026-12-01T00:00:00Z\nkernel=Linux 6.1\njdk=25.0.3\ncommit=abc123\nREPEAT=2\n");
         Process report = new ProcessBuilder("python3", "bench/report.py", dir.toString()).redirectErrorStream(true).start();
         String output = new String(report.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -112,7 +114,7 @@ class BenchTest {
         String summary = java.nio.file.Files.readString(dir.resolve("summary.md"));
         assertThat(summary).contains("| oi-64k-virtual | 13 (12–14) | 15 |").contains("run: date 2026-12-01T00:00:00Z")
                 .contains("commit abc123").contains("| oi-8k-virtual | 5,000 | 3 |").contains("| 0 | 12 | 7,999 |")
-                .contains("| syscall |").doesNotContain("REPEAT=2 ·  ·");
+                .contains("| syscall | oi-64k-virtual |", "| **read** | 16,000 |", "| futex | 2,000 |").doesNotContain("REPEAT=2 ·  ·");
         // P=1 / rinetd is 13 / 8; the added latency is the case's mean minus direct's (71 - 10) over rinetd's (30 - 10).
         assertThat(summary).containsPattern("\\| oi-64k-virtual \\| 1\\.62× \\|").contains("3.05×");
         assertThat(dir.resolve("throughput.svg")).content().contains("<svg", "Gbit/s", "1 stream", "8 streams", "oi-64k-virtual",
