@@ -114,6 +114,7 @@ install_tools() {
     command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
     command -v perf >/dev/null || missing+=(linux-perf)
     command -v taskset >/dev/null || missing+=(util-linux)
+    command -v unzip >/dev/null || missing+=(unzip) # the profiler's library comes out of its jar
     if ((${#missing[@]})); then
         say "experiment: installing from Debian's packages: ${missing[*]}"
         apt-get update -qq
