@@ -263,7 +263,8 @@ per() { # per VALUE DIVISOR [SCALE]: VALUE / DIVISOR * SCALE, rounded; "-" when 
 import sys
 v, d, s = sys.argv[1], sys.argv[2], float(sys.argv[3])
 try:
-    print("%.4g" % (float(v) / float(d) * s) if float(d) > 0 else "-")
+    x = float(v) / float(d) * s if float(d) > 0 else None
+    print("-" if x is None else round(x) if abs(x) >= 1000 else "%.4g" % x)
 except ValueError:
     print("-")' "$1" "$2" "${3:-1}"
 }

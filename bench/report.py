@@ -289,7 +289,7 @@ def legend(out, x, top, names):
 
 def bar_chart(title, unit, categories, series, path, footnotes):
     """Grouped bars with their values printed: one group per category, one bar per series."""
-    width, height, left, bottom, top = 960, 470, 80, 130, 50
+    width, height, left, bottom, top = 960, 540, 80, 200, 50
     plot_w, plot_h = width - left - 190, height - top - bottom
     peak = max([high for _, values in series for (_, _, high) in values if high is not None] + [1e-9])
     step, top_value = nice_top(peak)
@@ -333,6 +333,7 @@ def line_chart(title, unit, series, path, footnotes):
     for x, buffer in zip(xs, BUFFERS):
         out.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{buffer.replace("k", " KiB")}</text>')
     out.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h + 38}" text-anchor="middle">buffer size</text>')
+    labels = {}  # by x: (y, value, colour), so that labels at one buffer size can be kept apart
     for s, (name, points) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
         coords = [(x, top + plot_h - plot_h * v / top_value, v) for x, v in zip(xs, points) if v is not None]
@@ -341,7 +342,12 @@ def line_chart(title, unit, series, path, footnotes):
                        + " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in coords) + '"/>')
         for x, y, v in coords:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
-            out.append(f'<text x="{x + 7:.1f}" y="{y - 6 + 11 * (s % 3) - 11:.1f}" font-size="10" fill="{colour}">{number(v)}</text>')
+            labels.setdefault(x, []).append((y, v, colour))
+    for x, column in labels.items():
+        last = -1e9
+        for y, v, colour in sorted(column):
+            last = max(y + 4, last + 12)
+            out.append(f'<text x="{x + 8:.1f}" y="{last:.1f}" font-size="10" fill="{colour}">{number(v)}</text>')
     legend(out, left + plot_w + 20, top, [name for name, _ in series])
     out.append("</svg>")
     path.write_text("\n".join(out) + "\n")
