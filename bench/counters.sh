@@ -2,7 +2,7 @@
 #
 # counters_start PID FILE / counters_stop: software events and per-syscall counts over a window,
 # with `perf stat` (counting in the kernel, no per-event cost), or, where perf is missing, the
-# context-switch counts of /proc/PID/task/*/status and /proc/PID/task/*/schedstat.
+# voluntary and nonvoluntary context switches of /proc/PID/task/*/status, sampled every 0.2 s.
 # syscall_table_start PID FILE / syscall_table_stop: every call by name, with `perf trace -s` on
 # the forwarder's cgroup (it follows threads started later, which `perf trace -p` does not) or
 # `strace -c -f` where that is not available.
@@ -23,14 +23,6 @@ COUNTER_PID=""; COUNTER_FILE=""; COUNTER_TARGET=""
 
 have_perf() { perf stat -e task-clock -- true >/dev/null 2>&1; }
 
-# Sums voluntary and nonvoluntary switches and schedstat's run time over the live threads of PID.
-proc_counters() {
-    local pid=$1
-    awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 }
-         END { printf "%d %d", v, n }' /proc/"$pid"/task/*/status 2>/dev/null
-    awk '{ run += $1 } END { printf " %d\n", run }' /proc/"$pid"/task/*/schedstat 2>/dev/null
-}
-
 counters_start() { # counters_start PID FILE: starts counting; the file gets the raw output
     COUNTER_TARGET=$1; COUNTER_FILE=$2; COUNTER_PID=""
     [[ "$1" == 0 ]] && return
@@ -39,7 +31,12 @@ counters_start() { # counters_start PID FILE: starts counting; the file gets the
         COUNTER_PID=$!
         sleep 0.2 # perf opens its events before the load starts
     else
-        proc_counters "$1" > "$2.before"
+        # Snapshots every 0.2 s, so that a thread which starts and ends inside the window (a
+        # platform pump of a short connection) is still seen while it lives.
+        (while kill -0 "$1" 2>/dev/null; do
+            grep -H ctxt_switches /proc/"$1"/task/*/status 2>/dev/null; echo --; sleep 0.2
+        done) > "$2.snapshots" &
+        COUNTER_PID=$!
     fi
 }
 
@@ -49,6 +46,17 @@ counters_start() { # counters_start PID FILE: starts counting; the file gets the
 counters_stop() {
     COUNTED="- - - -"
     [[ "$COUNTER_TARGET" == 0 || -z "$COUNTER_FILE" ]] && return
+    if [[ "$COUNTERS" != perf ]]; then
+        kill "$COUNTER_PID" 2>/dev/null || true
+        wait "$COUNTER_PID" 2>/dev/null || true
+        grep -H ctxt_switches /proc/"$COUNTER_TARGET"/task/*/status >> "$COUNTER_FILE.snapshots" 2>/dev/null || true
+        # Per thread: its last count minus its count in the first snapshot (0 if it started later).
+        COUNTED="$(awk -F'[/:]' '/ctxt_switches/ { tid = $5; n = $NF + 0; key = tid SUBSEP $7
+                if (!(key in last) && snapshot == 0) first[key] = n; last[key] = n }
+            /^--$/ { snapshot++ }
+            END { for (k in last) total += last[k] - first[k]; printf "%d", total }' "$COUNTER_FILE.snapshots") - - -"
+        return
+    fi
     if [[ -n "$COUNTER_PID" ]]; then
         stop_tool "$COUNTER_PID"
         COUNTED=$(python3 - "$COUNTER_FILE" "$DATA_CALLS" <<'EOF'
@@ -64,11 +72,6 @@ def show(key):
 print(show("context-switches"), show("cpu-migrations"), "%d" % calls if counts else "-", show("raw_syscalls:sys_enter"))
 EOF
 )
-    else
-        proc_counters "$COUNTER_TARGET" > "$COUNTER_FILE.after"
-        read -r v0 n0 _ < "$COUNTER_FILE.before"; read -r v1 n1 _ < "$COUNTER_FILE.after"
-        # Threads that ended inside the window are missing from both sums, so this undercounts.
-        COUNTED="$(( v1 + n1 - v0 - n0 )) - - -"
     fi
 }
 
