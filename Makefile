@@ -39,11 +39,11 @@ SOAK_SECONDS ?= 600
 soak: deps
 	$(MVN) test -Dtest='FaultsTest#soak' -Doi.excludedGroups=none -Dgroups=soak -Doi.soak.seconds=$(SOAK_SECONDS) -Dsurefire.failIfNoSpecifiedTests=false
 
-## experiment: the buffer and thread-model study against direct, rinetd and haproxy (as root; ~13 min, QUICK=1 ~2 min)
+## experiment: the buffer and thread-model study against direct, rinetd and haproxy (as root; 5 interleaved repeats, ~100 min on 2 cores; QUICK=1 ~8 min; PIN=1 pins the forwarder to CPU 1) in results/
 experiment: build
 	bench/experiment.sh
 
-## profile: a CPU flame graph of oi under iperf3 load (async-profiler, itimer mode) in results/
+## profile: a CPU flame graph of oi under iperf3 load, kernel frames included (async-profiler, cpu mode; itimer where perf events are missing) in results/
 profile: build
 	bench/profile.sh
 

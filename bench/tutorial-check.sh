@@ -25,9 +25,13 @@ bin/oi bench --buffer 64k --seconds 3 | tee "$OUT/ab-64k"
 grep -q '^throughput' "$OUT/ab-64k"
 
 echo "== 4. The whole study (a subset, to stay short)"
-CASES="direct oi-8k-virtual oi-64k-virtual" OUT="$OUT/experiment" make experiment QUICK=1
+# Ports and namespaces of their own, so that a benchmark running on the same machine is not broken.
+PORT_BASE=17200 NS_PREFIX=oit CASES="direct oi-8k-virtual oi-64k-virtual" OUT="$OUT/experiment" make experiment QUICK=1
 grep -q 'oi-64k-virtual' "$OUT/experiment/summary.md"
+grep -q '^commit=' "$OUT/experiment/manifest.txt"
 test -s "$OUT/experiment/syscalls.svg"
+test -s "$OUT/experiment/sweep-calls.svg"
+test -s "$OUT/experiment/flames/oi-64k-virtual-p1.html"
 
 echo "== 5. Where the time goes"
 SECONDS_PER_RUN=2 OUT="$OUT/profile" make profile
