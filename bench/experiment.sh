@@ -65,6 +65,8 @@ for buffer in 8k 16k 64k; do
     done
 done
 ALL_CASES="$ALL_CASES oi-64k-virtual-splice oi-64k-platform-splice" # --io splice, where it counts
+# The scheduler A/B: a case name without a scheduler runs oi's default (poller); these run the JDK's.
+ALL_CASES="$ALL_CASES oi-64k-virtual-channel-jdk oi-64k-virtual-splice-jdk"
 CASES=${CASES:-$ALL_CASES}
 FLAME_CASES=${FLAME_CASES:-rinetd haproxy-8k haproxy-64k haproxy-splice oi-8k-virtual oi-64k-virtual oi-8k-platform oi-64k-platform oi-64k-virtual-splice}
 MEASURE=${MEASURE:-throughput rr latency loaded connrate syscalls idle netns flames}

@@ -30,6 +30,7 @@ public abstract class Session {
     private volatile long bytesOut;
     private volatile long lastActivityNanos = startNanos;
     private volatile boolean expired;
+    private volatile long deadlineNanos;
 
     /**
      * A session for an admitted client; nothing runs until {@link #start} or {@link #register}.
@@ -63,12 +64,36 @@ public abstract class Session {
      * @param nowNanos the sweeper's {@link System#nanoTime()}
      */
     public final void expireIfIdle(long nowNanos) {
+        long deadline = deadlineNanos;
+        if (deadline != 0 && nowNanos - deadline > 0) {
+            deadlineNanos = 0;
+            missedDeadline();
+        }
         long idle = nowNanos - lastActivityNanos;
         if (idleLimitNanos > 0 && idle > idleLimitNanos && !expired && idleCounts()) {
             expired = true;
             Logger.debug("#{} idle for {} ms: closing", id(), idle / 1_000_000);
             closeIdle();
         }
+    }
+
+    /**
+     * Gives the step the session takes now, such as a backend connect, until {@code nanos} from
+     * now; past that the sweeper calls {@link #missedDeadline}. One deadline at a time, checked
+     * by the one sweeper thread instead of a timer per connection.
+     */
+    protected final void deadline(long nanos) {
+        deadlineNanos = System.nanoTime() + nanos;
+    }
+
+    /** The step given a {@link #deadline} is done in time. */
+    protected final void metDeadline() {
+        deadlineNanos = 0;
+    }
+
+    /** What a session does when a step outlives its {@link #deadline}: abort, unless a kind says otherwise. */
+    protected void missedDeadline() {
+        abort();
     }
 
     /** Whether idleness counts yet: a connection still connecting is covered by the connect timeout instead. */

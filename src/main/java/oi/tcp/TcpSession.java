@@ -35,6 +35,7 @@ public final class TcpSession extends Session {
     private volatile Pump clientToBackend;
     private volatile Pump backendToClient;
     private volatile boolean aborted;
+    private volatile boolean connectTimedOut;
 
     /** The session of an accepted client, which it owns and closes from now on. */
     public TcpSession(Admission admission, SocketChannel client) {
@@ -102,7 +103,15 @@ public final class TcpSession extends Session {
         try {
             long connectStart = System.nanoTime();
             if (ip) {
-                backend.socket().connect(address, (int) context().settings().connectTimeout().toMillis());
+                // A plain blocking connect, which on a virtual thread parks on the poller: the timed
+                // one of the socket adaptor toggles the socket's blocking mode with four fcntl calls.
+                // The sweeper enforces --connect-timeout by closing the socket (missedDeadline).
+                deadline(context().settings().connectTimeout().toNanos());
+                try {
+                    backend.connect(address);
+                } finally {
+                    metDeadline();
+                }
                 backend.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (context().settings().keepAlive()) {
                     backend.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
@@ -112,7 +121,8 @@ public final class TcpSession extends Session {
             }
             stats().connected(System.nanoTime() - connectStart);
         } catch (IOException e) {
-            Logger.info("#{} backend {} failed: {}", id(), target, e.getMessage());
+            Logger.info("#{} backend {} failed: {}", id(), target, connectTimedOut
+                    ? "no answer within " + context().settings().connectTimeout().toSeconds() + " s" : e.getMessage());
             return Outcome.LOCAL_CONNECT_FAILED;
         }
         if (rule.options().proxy() != ProxyProtocol.NONE) {
@@ -168,6 +178,12 @@ public final class TcpSession extends Session {
     protected void closeSockets() {
         closeQuietly(client);
         closeQuietly(backend);
+    }
+
+    @Override
+    protected void missedDeadline() {
+        connectTimedOut = true;
+        closeQuietly(backend); // the connect fails at once; the client is closed when the session ends
     }
 
     @Override

@@ -78,8 +78,9 @@ public final class Splice implements Pump.Io {
         this.fromFd = HOOKS.fdVal(from);
         this.toFd = HOOKS.fdVal(to);
         this.chunk = chunk;
-        HOOKS.nonBlocking(from); // splice honours the socket's O_NONBLOCK, not its flag, on the socket side
-        HOOKS.nonBlocking(to);
+        // splice honours the socket's O_NONBLOCK, not the channel's mode. Each pump sets it on the
+        // socket it reads; both pumps are made before either runs, so each socket has it in time.
+        HOOKS.nonBlocking(from);
     }
 
     /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
