@@ -47,7 +47,7 @@ echo "127.0.0.1 0 127.0.0.1 $backend_port  # added by package-install-check" >> 
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin oi -c /etc/oi/rules.conf 2> "$work/oi.err" &
 oi=$!
 await "$work/oi.err" 'listening on'
-port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$work/oi.err")
+port=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\) .*/\1/p' "$work/oi.err")
 /usr/lib/oi/runtime/bin/java -jar /usr/lib/oi/oi.jar bench rr --target "127.0.0.1:$port" --seconds 1 | grep -q 'rr_round_trips=[1-9]' \
     || fail "no round trips through oi"
 kill -TERM "$oi"

@@ -30,7 +30,7 @@ printf '127.0.0.1 0 127.0.0.1 %s\nlogfile %s/connections.log\n' "$backend_port" 
 OI_JAVA_OPTS="-XX:AOTCacheOutput=$cache" "$oi" -c "$work/rules.conf" 2> "$work/oi.err" &
 trained=$!
 await "$work/oi.err" 'listening on'
-port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$work/oi.err")
+port=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\) .*/\1/p' "$work/oi.err")
 "$java" -jar "$lib/oi.jar" bench rr --target "127.0.0.1:$port" --seconds 1
 kill -HUP "$trained"
 await "$work/oi.err" 'reloaded'
