@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# CPU and context switches per new connection through one forwarder, warm: 10 s of
+# `wrk -t2 -c32 -H 'Connection: close'` through it to nginx, then 6 s measured, with the
+# forwarder's CPU from /proc/PID/stat and its context switches summed over /proc/PID/task/*/status.
+# Usage: bench/conn-cost.sh rinetd | bench/conn-cost.sh "oi --scheduler jdk"   (JOPTS: OI_JAVA_OPTS)
+# Needs root, nginx-light, wrk, rinetd; uses ports 18080 and 20000.
+set -u
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
+cat > "$work/nginx.conf" <<NG
+worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 4096; }
+http { access_log off; server { listen 127.0.0.1:18080; root $work/www; } }
+NG
+nginx -c "$work/nginx.conf"
+printf "127.0.0.1 20000 127.0.0.1 18080\n" > "$work/rules.conf"
+case $1 in
+  rinetd) rinetd -f -c "$work/rules.conf" > /dev/null 2>&1 & P=$!;;
+  *) OI_JAVA_OPTS="${JOPTS:-}" bin/oi -c "$work/rules.conf" ${1#oi} > "$work/oi.log" 2>&1 & P=$!;;
+esac
+sleep 1.5; wrk -t2 -c32 -d10s -H 'Connection: close' http://127.0.0.1:20000/ > /dev/null
+switches() { cat /proc/$P/task/*/status | awk '/^voluntary_ctxt/{v+=$2} /^nonvoluntary_ctxt/{n+=$2} END{print v+n}'; }
+c0=$(awk '{print $14+$15}' /proc/$P/stat); s0=$(switches)
+w=$(wrk -t2 -c32 -d6s -H 'Connection: close' http://127.0.0.1:20000/)
+c1=$(awk '{print $14+$15}' /proc/$P/stat); s1=$(switches)
+reqs=$(echo "$w" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+tick=$(getconf CLK_TCK)
+echo "$1 conn_s=$(echo "$w" | sed -n 's/Requests\/sec: *//p') cpu_us_per_conn=$(python3 -c "print(round(($c1-$c0)/$tick*1e6/$reqs,1))") switches_per_conn=$(python3 -c "print(round(($s1-$s0)/$reqs,2))") threads=$(ls /proc/$P/task | wc -l)"
+kill $P; wait $P 2>/dev/null; kill "$(cat "$work/nginx.pid")"
