@@ -1,6 +1,7 @@
 package oi.runtime;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * The tunables given on the command line, shared by every listener.
@@ -29,54 +30,63 @@ public record Settings(int bufferSize, ThreadModel threads, Duration connectTime
     public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
             4096, Duration.ZERO, true, Duration.ZERO, IoMode.AUTO, 10_000, false, 0, Scheduler.POLLER);
 
-    /** A copy with another buffer size. */
-    public Settings withBufferSize(int bytes) {
-        return new Settings(bytes, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog, bufferMemory, scheduler);
+    /** A copy with some settings changed, e.g. {@code DEFAULTS.with(s -> s.drain = Duration.ofSeconds(8))}. */
+    public Settings with(Consumer<Builder> changes) {
+        Builder builder = new Builder(this);
+        changes.accept(builder);
+        return builder.build();
     }
 
-    /** A copy with another thread model. */
-    public Settings withThreads(ThreadModel model) {
-        return new Settings(bufferSize, model, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog, bufferMemory, scheduler);
-    }
+    /** The settings as fields to change in {@link #with}; each field is the record component of its name. */
+    public static final class Builder {
+        /** See {@link Settings#bufferSize}. */
+        public int bufferSize;
+        /** See {@link Settings#threads}. */
+        public ThreadModel threads;
+        /** See {@link Settings#connectTimeout}. */
+        public Duration connectTimeout;
+        /** See {@link Settings#maxConns}. */
+        public int maxConns;
+        /** See {@link Settings#idleTimeout}. */
+        public Duration idleTimeout;
+        /** See {@link Settings#keepAlive}. */
+        public boolean keepAlive;
+        /** See {@link Settings#drain}. */
+        public Duration drain;
+        /** See {@link Settings#io}. */
+        public IoMode io;
+        /** See {@link Settings#udpSessions}. */
+        public int udpSessions;
+        /** See {@link Settings#syslog}. */
+        public boolean syslog;
+        /** See {@link Settings#bufferMemory}. */
+        public long bufferMemory;
+        /** See {@link Settings#scheduler}. */
+        public Scheduler scheduler;
 
-    /** A copy with another process-wide connection limit. */
-    public Settings withMaxConns(int limit) {
-        return new Settings(bufferSize, threads, connectTimeout, limit, idleTimeout, keepAlive, drain, io, udpSessions, syslog, bufferMemory, scheduler);
-    }
+        private Builder(Settings from) {
+            bufferSize = from.bufferSize;
+            threads = from.threads;
+            connectTimeout = from.connectTimeout;
+            maxConns = from.maxConns;
+            idleTimeout = from.idleTimeout;
+            keepAlive = from.keepAlive;
+            drain = from.drain;
+            io = from.io;
+            udpSessions = from.udpSessions;
+            syslog = from.syslog;
+            bufferMemory = from.bufferMemory;
+            scheduler = from.scheduler;
+        }
 
-    /** A copy with another idle timeout. */
-    public Settings withIdleTimeout(Duration timeout) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, timeout, keepAlive, drain, io, udpSessions, syslog, bufferMemory, scheduler);
-    }
-
-    /** A copy with another I/O mode. */
-    public Settings withIo(IoMode mode) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, mode, udpSessions, syslog, bufferMemory, scheduler);
-    }
-
-    /** A copy with another UDP session bound. */
-    public Settings withUdpSessions(int bound) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, bound, syslog, bufferMemory, scheduler);
-    }
-
-    /** A copy with another buffer budget. */
-    public Settings withBufferMemory(long bytes) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog, bytes, scheduler);
+        private Settings build() {
+            return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions,
+                    syslog, bufferMemory, scheduler);
+        }
     }
 
     /** The budget of the pooled buffers in bytes: {@code --buffer-memory}, or half the JVM's limit for their kind. */
     public long bufferBudget() {
         return bufferMemory > 0 ? bufferMemory : MemoryLimits.defaultBudget(io != IoMode.STREAM);
-    }
-
-    /** A copy with another scheduler for virtual threads. */
-    public Settings withScheduler(Scheduler chosen) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions, syslog,
-                bufferMemory, chosen);
-    }
-
-    /** A copy with another drain time. */
-    public Settings withDrain(Duration time) {
-        return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, time, io, udpSessions, syslog, bufferMemory, scheduler);
     }
 }

@@ -61,7 +61,7 @@ public final class Forwarder implements AutoCloseable {
     /** A forwarder with the command line's settings; the parser is used again on reload. */
     public Forwarder(Settings settings, ConfigParser parser) {
         this.requestedIo = settings.io();
-        this.settings = settings.withIo(settings.io().resolve(Splice.unavailable() == null));
+        this.settings = settings.with(s -> s.io = settings.io().resolve(Splice.unavailable() == null));
         this.parser = parser;
         this.context = Context.create(this.settings);
     }

@@ -8,6 +8,6 @@ class SpliceFaultsIT extends FaultsTest {
 
     @Override
     Settings base() {
-        return Settings.DEFAULTS.withIo(IoMode.SPLICE);
+        return Settings.DEFAULTS.with(s -> s.io = IoMode.SPLICE);
     }
 }

@@ -21,7 +21,7 @@ class SpliceIT extends TcpForwardingTest {
 
     @Override
     Settings base() {
-        return Settings.DEFAULTS.withIo(IoMode.SPLICE);
+        return Settings.DEFAULTS.with(s -> s.io = IoMode.SPLICE);
     }
 
     @Test
@@ -41,7 +41,7 @@ class SpliceIT extends TcpForwardingTest {
     void anIdleTimeoutClosesAConnectionWhosePumpsWaitInsideSplice(ThreadModel threads) throws Exception {
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + " [idle=1]\n",
-                     base().withThreads(threads));
+                     base().with(s -> s.threads = threads));
              Socket client = oi.connect(0)) {
             client.getOutputStream().write(7);
             assertThat(client.getInputStream().read()).isEqualTo(7);

@@ -57,7 +57,7 @@ class TcpForwardingTest {
     @EnumSource(ThreadModel.class)
     void echoRoundTripReturnsTheSameBytes(ThreadModel threads) throws Exception {
         try (TcpServer backend = TcpServer.echo();
-             RunningForwarder oi = forward(backend.port(), base().withThreads(threads), "");
+             RunningForwarder oi = forward(backend.port(), base().with(s -> s.threads = threads), "");
              Socket client = oi.connect(0)) {
             client.getOutputStream().write("hello, oi\n".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
@@ -88,7 +88,7 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), base().withBufferSize(buffer).withThreads(threads).withIo(io), "");
+             RunningForwarder oi = forward(backend.port(), base().with(s -> s.bufferSize = buffer).with(s -> s.threads = threads).with(s -> s.io = io), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {
