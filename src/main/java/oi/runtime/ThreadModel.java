@@ -6,14 +6,8 @@ import java.util.Locale;
 public enum ThreadModel {
     /** One virtual thread per pump: cheap to create and park, the design's default. */
     VIRTUAL,
-    /** One platform (kernel) thread per pump: the classic thread-per-connection baseline. */
+    /** One platform (kernel) thread per pump, taken from a pool: the classic thread-per-connection baseline. */
     PLATFORM;
-
-    /** Starts a named thread of this model. */
-    public Thread start(String name, Runnable task) {
-        Thread.Builder builder = this == VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
-        return builder.name(name).start(task);
-    }
 
     /** Parses the flag value ({@code virtual} or {@code platform}). */
     public static ThreadModel parse(String text) {

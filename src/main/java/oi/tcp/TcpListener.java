@@ -126,12 +126,12 @@ public final class TcpListener extends RuleListener {
         SocketAddress peer = remote(client);
         ConnectionLimit processLimit = context.connections();
         if (!processLimit.tryAcquire(context.settings().maxConns())) {
-            refuse(client, peer, rule);
+            refuse(client, peer, rule, Outcome.REFUSED_MAXCONNS);
             return;
         }
         if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
             processLimit.release();
-            refuse(client, peer, rule);
+            refuse(client, peer, rule, Outcome.REFUSED_MAXCONNS);
             return;
         }
         Runnable release = () -> {
@@ -147,9 +147,7 @@ public final class TcpListener extends RuleListener {
         } catch (IOException | RuntimeException | OutOfMemoryError e) { // this client only: keep serving
             Logger.info("#{} cannot set up {}: {}", id, Session.logText(peer), e.toString());
             release.run();
-            closeQuietly(client);
-            context.record(stats(), Session.logText(peer), rule.rule(), Outcome.LOCAL_SOCKET_FAILED, System.nanoTime(), 0, 0,
-                    false);
+            refuse(client, peer, rule, Outcome.LOCAL_SOCKET_FAILED);
             return;
         }
         session.start(context.threads(), "oi-pump #" + id + " c→b");
@@ -165,11 +163,11 @@ public final class TcpListener extends RuleListener {
         }
     }
 
-    /** Closes a client refused over a limit before any session starts, and logs why. */
-    private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule) {
+    /** Closes a client refused before any session starts (over a limit, or no session could be made) and logs why. */
+    private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule, Outcome why) {
         long start = System.nanoTime();
         closeQuietly(client);
-        context.record(stats(), Session.logText(peer), rule.rule(), Outcome.REFUSED_MAXCONNS, start, 0, 0, false);
+        context.record(stats(), Session.logText(peer), rule.rule(), why, start, 0, 0, false);
     }
 
     private static SocketAddress remote(SocketChannel channel) {
