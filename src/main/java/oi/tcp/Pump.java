@@ -6,10 +6,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.util.function.LongConsumer;
-import oi.runtime.Completion;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import oi.runtime.BufferPool;
+import oi.runtime.Completion;
 import oi.runtime.IoMode;
 import oi.runtime.Threads;
 
@@ -21,7 +21,8 @@ import oi.runtime.Threads;
  * <p>A pump reads into a small buffer of its own and borrows a full-size one from the pool only
  * while reads fill the small one, so {@code --buffer} sets the ceiling of a read, not the memory
  * of an idle connection. With {@code --io splice} the bytes go through a kernel pipe instead
- * and never enter the JVM. Runs on one thread; the getters may be read from any other.
+ * and never enter the JVM. Runs on one thread; the opposite pump may ask {@link #writeFailed}
+ * and wait on {@link #completion} from its own.
  */
 final class Pump {
     /** Bytes a bulk transfer moves before it yields its thread, about 0.1 ms at loopback speed. */
@@ -41,10 +42,10 @@ final class Pump {
     /** A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread. */
     Pump(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool, Threads threads, LongConsumer counted) {
         this.from = from;
-        this.threads = threads;
         this.to = to;
         this.mode = mode;
         this.pool = pool;
+        this.threads = threads;
         this.counted = counted;
     }
 
