@@ -81,9 +81,25 @@ def load(directory):
                     continue
                 try:
                     values.setdefault(column, []).append(float(value))
+                    BY_REPEAT.setdefault((row["case"], column), {})[row["repeat"]] = float(value)
                 except ValueError:
                     text.setdefault(row["case"], {}).setdefault(column, set()).add(value)
     return cases, text
+
+
+# Each case's value by repeat, for ratios taken within a repeat: (case, column) -> {repeat: value}.
+BY_REPEAT = {}
+
+
+def paired_ratios(case, column, ref):
+    """The case's value over the reference's in each repeat both have (the cases of a repeat run
+    interleaved, minutes apart at most); "added" columns subtract direct's median, as the ratio of
+    medians does."""
+    added = column.startswith("added:")
+    column = column[6:] if added else column
+    mine, theirs = BY_REPEAT.get((case, column), {}), BY_REPEAT.get((ref, column), {})
+    offset = (statistics.median(BY_REPEAT.get(("direct", column), {}).values() or [0]) if added else 0)
+    return [(mine[r] - offset) / (theirs[r] - offset) for r in mine.keys() & theirs.keys() if theirs[r] - offset > 0]
 
 
 def manifest(directory):
@@ -166,11 +182,18 @@ def ratio_table(cases, record_line):
         row = []
         for _, column, ref in present:
             value, base = median(cases, case, column), median(cases, ref, column)
-            row.append("–" if value is None or not base or (column.startswith("added:") and case == "direct")
-                       else f"{value / base:.2f}×")
+            if value is None or not base or (column.startswith("added:") and case == "direct"):
+                row.append("–")
+                continue
+            text = f"{value / base:.2f}×"
+            paired = paired_ratios(case, column, ref)
+            if len(paired) > 1 and case != ref:
+                text += f" ({min(paired):.2f}–{max(paired):.2f})"
+            row.append(text)
         lines.append(f"| {case} | " + " | ".join(row) + " |")
-    lines += ["", "A ratio of medians; read it against the ranges above: where two cases' ranges overlap,"
-              " the ratio does not separate them. Added latency is a case's sockperf mean minus direct's.",
+    lines += ["", "A ratio of medians, and in brackets the lowest and highest of the ratios taken within one"
+              " repeat (the case against the reference measured in the same repeat): where that range takes in"
+              " 1.00×, the run does not separate the two. Added latency is a case's sockperf mean minus direct's.",
               "", f"<sub>{record_line}</sub>", ""]
     return "\n".join(lines) + "\n"
 
