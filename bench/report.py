@@ -70,8 +70,9 @@ RATIOS = [
 
 
 def load(directory):
-    """Values by case and column, in the order the cases first appear; text columns kept apart."""
-    cases, text = {}, {}
+    """Values by case and column, in the order the cases first appear; text columns kept apart; and
+    beside each value list the repeat each value came from, for ratios taken within a repeat."""
+    cases, text, repeats = {}, {}, {}
     with open(directory / "results.csv", newline="") as f:
         for row in csv.DictReader(f):
             values = cases.setdefault(row["case"], {})
@@ -81,25 +82,20 @@ def load(directory):
                     continue
                 try:
                     values.setdefault(column, []).append(float(value))
-                    BY_REPEAT.setdefault((row["case"], column), {})[row["repeat"]] = float(value)
+                    repeats.setdefault((row["case"], column), []).append(row["repeat"])
                 except ValueError:
                     text.setdefault(row["case"], {}).setdefault(column, set()).add(value)
-    return cases, text
+    return cases, text, repeats
 
 
-# Each case's value by repeat, for ratios taken within a repeat: (case, column) -> {repeat: value}.
-BY_REPEAT = {}
-
-
-def paired_ratios(case, column, ref):
-    """The case's value over the reference's in each repeat both have (the cases of a repeat run
-    interleaved, minutes apart at most); "added" columns subtract direct's median, as the ratio of
-    medians does."""
-    added = column.startswith("added:")
-    column = column[6:] if added else column
-    mine, theirs = BY_REPEAT.get((case, column), {}), BY_REPEAT.get((ref, column), {})
-    offset = (statistics.median(BY_REPEAT.get(("direct", column), {}).values() or [0]) if added else 0)
-    return [(mine[r] - offset) / (theirs[r] - offset) for r in mine.keys() & theirs.keys() if theirs[r] - offset > 0]
+def paired_ratios(cases, repeats, case, column, ref):
+    """The case's value over the reference's in each repeat both have: the cases of a repeat run
+    interleaved, minutes apart at most, so a pair shares the machine's state."""
+    def by_repeat(name):
+        values = samples(cases, name, column) or []
+        return dict(zip(repeats.get((name, column.removeprefix("added:")), []), values))
+    mine, theirs = by_repeat(case), by_repeat(ref)
+    return [mine[r] / theirs[r] for r in mine.keys() & theirs.keys() if theirs[r] > 0]
 
 
 def manifest(directory):
@@ -171,7 +167,7 @@ def table(cases, title, note, columns, record_line):
     return "\n".join(lines) + "\n"
 
 
-def ratio_table(cases, record_line):
+def ratio_table(cases, repeats, record_line):
     present = [(heading, column, ref) for heading, column, ref in RATIOS
                if median(cases, ref, column) and any(samples(cases, c, column) for c in cases)]
     if not present:
@@ -186,7 +182,7 @@ def ratio_table(cases, record_line):
                 row.append("–")
                 continue
             text = f"{value / base:.2f}×"
-            paired = paired_ratios(case, column, ref)
+            paired = paired_ratios(cases, repeats, case, column, ref)
             if len(paired) > 1 and case != ref:
                 text += f" ({min(paired):.2f}–{max(paired):.2f})"
             row.append(text)
@@ -460,7 +456,7 @@ def charts(cases, text, directory, record_line):
 
 def main():
     directory = Path(sys.argv[1])
-    cases, text = load(directory)
+    cases, text, repeats = load(directory)
     record, record_line = manifest(directory)
     made = charts(cases, text, directory, record_line)
     tracers = sorted({t for info in text.values() for t in info.get("tracer", ())})
@@ -474,7 +470,7 @@ def main():
         parts.append("**Flagged: connections failed** in " + ", ".join(failing) + ". Their conn/s counts only the"
                      " requests that succeeded.\n")
     parts += [table(cases, title, note, columns, record_line) for title, note, columns in TABLES]
-    parts += [ratio_table(cases, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
+    parts += [ratio_table(cases, repeats, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
               flame_links(directory), "".join(f"![{m}]({m})\n" for m in made)]
     text_out = "\n".join(part for part in parts if part)
     (directory / "summary.md").write_text(text_out)

@@ -104,6 +104,7 @@ class BenchTest {
                 direct,,,,,1,loopback,1,0,20,25,,,10,60,9000,0,,,,direct
                 rinetd,16k,,,,1,loopback,2,0,8,10,1.2,9000,30,300,8000,0,125000,,,rinetd -f -c rinetd.conf
                 rinetd,16k,,,,1,idle,2,0,,,,,,,,,,9,,rinetd -f -c rinetd.conf
+                rinetd,16k,,,,2,loopback,2,0,,12,,,,,,,,,,rinetd -f -c rinetd.conf
                 oi-8k-virtual,8k,virtual,channel,,1,loopback,3,0,6,8,1.0,20000,70,400,5000,3,250000,,,bin/oi -c oi.conf
                 oi-64k-virtual,64k,virtual,channel,,1,loopback,4,0,12,15,0.6,4000,70,400,5000,0,31000,,,bin/oi -c oi.conf
                 oi-64k-virtual,64k,virtual,channel,,2,loopback,1,0,14,15,0.6,4000,72,400,5000,0,31000,,,bin/oi -c oi.conf
@@ -122,6 +123,9 @@ class BenchTest {
                 .contains("| syscall | oi-64k-virtual |", "| **read** | 16,000 |", "| futex | 2,000 |").doesNotContain("REPEAT=2 ·  ·");
         // P=1 / rinetd is 13 / 8; the added latency is the case's mean minus direct's (71 - 10) over rinetd's (30 - 10).
         assertThat(summary).containsPattern("\\| oi-64k-virtual \\| 1\\.62× \\|").contains("3.05×");
+        // P=8 / rinetd: 15 over rinetd's median of 10 and 12, and in brackets the ratio within each repeat, 15/12 and 15/10;
+        // P=1 has one repeat with both cases, so no range.
+        assertThat(summary).contains("| 1.36× (1.25–1.50) |");
         assertThat(dir.resolve("throughput.svg")).content().contains("<svg", "Gbit/s", "1 stream", "8 streams", "oi-64k-virtual",
                 ">13<", "commit abc123");
         assertThat(dir.resolve("sweep-calls.svg")).content().contains("buffer size", "8 KiB", "64 KiB", "oi virtual channel",
