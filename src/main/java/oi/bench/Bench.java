@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import oi.config.ConfigParser;
-import oi.runtime.Settings;
 import oi.server.Forwarder;
+import oi.settings.Settings;
 
 /**
  * The modes of {@code oi bench}: the buffer-size and thread-model A/B in one process, needing

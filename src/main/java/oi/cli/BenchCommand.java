@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import oi.bench.Bench;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 
 /**
  * {@code oi bench MODE}: the command line of {@link Bench}'s modes. The forwarder of the

@@ -11,10 +11,7 @@ import java.net.UnknownHostException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import oi.config.ConfigException;
-import oi.config.HostAndPort;
-import oi.runtime.IoMode;
-import oi.runtime.Scheduler;
-import oi.runtime.ThreadModel;
+import oi.rules.HostAndPort;
 
 /**
  * What {@code oi} and {@code oi bench} share in reading a command line: JCommander set up for
@@ -87,20 +84,11 @@ record CommandLine(String program, JCommander commander, String about, String fo
     }
 
     /**
-     * The converter of an enum-valued flag: the enum's own {@code parse}, whose message names the
-     * flag and lists its values, as JCommander's would not. A new enum flag adds its line here.
+     * The converter of an enum-valued flag, whose message names the flag and lists its values, as
+     * JCommander's would not; any enum-typed flag gets it, so a new one needs nothing here.
      */
     private static IStringConverter<?> enumFlag(Parameter parameter, Class<?> type, String flag) {
-        if (type == ThreadModel.class) {
-            return ThreadModel::parse;
-        }
-        if (type == Scheduler.class) {
-            return Scheduler::parse;
-        }
-        if (type == IoMode.class) {
-            return IoMode::parse;
-        }
-        return null; // JCommander's own converters
+        return type.isEnum() ? text -> FlagValue.parse(type.asSubclass(Enum.class), flag, text) : null;
     }
 
     /** JCommander's message, except that a stray word becomes "unknown option", as users say it. */

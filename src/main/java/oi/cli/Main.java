@@ -7,14 +7,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.Arrays;
-import oi.config.Config;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
-import oi.config.HostAndPort;
 import oi.metrics.MetricsServer;
-import oi.runtime.Settings;
+import oi.rules.Config;
+import oi.rules.HostAndPort;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import oi.settings.Settings;
 import org.tinylog.Logger;
 
 /**
@@ -49,7 +49,7 @@ public final class Main {
                 return BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             }
             return oi(args, out, err);
-        } catch (RuntimeException e) { // a bug: one line for the user, the trace for the debug log
+        } catch (RuntimeException | Error e) { // a bug, or out of stack or memory: one line for the user, the trace for the debug log
             Logger.debug(e, "unexpected failure");
             err.println("oi: unexpected failure: " + e);
             return ExitCode.SYSERR;

@@ -4,10 +4,10 @@ import static oi.cli.CommandLine.number;
 
 import com.beust.jcommander.Parameter;
 import java.time.Duration;
-import oi.runtime.IoMode;
-import oi.runtime.Scheduler;
-import oi.runtime.Settings;
-import oi.runtime.ThreadModel;
+import oi.settings.IoMode;
+import oi.settings.Scheduler;
+import oi.settings.Settings;
+import oi.settings.ThreadModel;
 import oi.tcp.Splice;
 
 /**

@@ -39,7 +39,14 @@ final class Signals {
     private static void handle(String name, Runnable action) {
         try {
             // The JDK's signal thread must not block on a reload or a stop.
-            Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("oi-signal " + name).start(action));
+            Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("oi-signal " + name).start(() -> {
+                try {
+                    action.run();
+                } catch (RuntimeException | Error e) { // one line, not a trace on stderr; the forwarder serves on
+                    Logger.error("SIG{} failed: {}", name, e.toString());
+                    Logger.debug(e, "SIG{}", name);
+                }
+            }));
         } catch (IllegalArgumentException e) {
             Logger.warn("cannot handle SIG{}: {}", name, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package oi.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -9,6 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import oi.rules.AddressPattern;
+import oi.rules.Endpoint;
+import oi.rules.Protocol;
+import oi.rules.ProxyProtocol;
+import oi.rules.RuleOptions;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
@@ -17,54 +23,51 @@ import org.tomlj.TomlTable;
 import org.tomlj.TomlVersion;
 
 /**
- * oxidinetd's TOML rules ({@code [[global_rules]]} and {@code [[forwarding_rules]]}), turned into
- * the rinetd lines they mean, each tagged with the TOML line it came from, so that one parser
- * checks both formats and its errors point into the TOML file.
+ * oxidinetd's TOML rules ({@code [[global_rules]]} and {@code [[forwarding_rules]]}), read straight
+ * into the {@link ConfigBuilder} that rinetd's lines feed too, with the same word parsers
+ * ({@link Words}), so both formats give the same rules and the same messages.
  *
  * <p>The file is read by a TOML 1.0 parser (tomlj), so every way TOML has of writing these tables
  * loads: {@code [[...]]} headers, an inline array of inline tables, literal strings, quoted keys.
  * What the TOML types decide (a port is a number in range, a timeout a whole number, a key is one
- * of oxidinetd's) is checked here at the key's own line; what rinetd's syntax decides (addresses,
- * host names, service names, patterns) is left to {@link ConfigParser}, at the table's line.
+ * of oxidinetd's) is checked at the key's own line; what the words decide (addresses, host names,
+ * service names, patterns) at the table's line, where the rule is.
  */
 final class TomlRules {
     private static final String GLOBAL = "global_rules";
     private static final String FORWARDING = "forwarding_rules";
-    private static final Map<String, String[]> PROTOCOLS = Map.of(
-            "tcp", new String[] {"tcp", "tcp"}, "udp", new String[] {"udp", "udp"},
-            "tcptoudp", new String[] {"tcp", "udp"}, "udptotcp", new String[] {"udp", "tcp"});
+    private static final Map<String, Protocol[]> PROTOCOLS = Map.of(
+            "tcp", new Protocol[] {Protocol.TCP, Protocol.TCP}, "udp", new Protocol[] {Protocol.UDP, Protocol.UDP},
+            "tcptoudp", new Protocol[] {Protocol.TCP, Protocol.UDP}, "udptotcp", new Protocol[] {Protocol.UDP, Protocol.TCP});
     private static final List<String> GLOBAL_KEYS = List.of("type", "pattern");
     private static final List<String> FORWARDING_KEYS = List.of("bind_address", "bind_port", "connect_address", "connect_port");
     private static final List<String> FORWARDING_OPTIONAL = List.of("protocol", "timeout");
     private static final int MAX_NESTING = 32; // oxidinetd's tables nest two deep
     private static final long MAX_TIMEOUT = 999_999_999; // the nine digits rinetd-line options take
-    // An address that came out as one of these words would start another rinetd directive than the rule it belongs to.
+    // A directive word where an address belongs is a mix-up of keys, not a host name anyone uses.
     private static final Set<String> DIRECTIVES = Set.of("allow", "deny", "logfile", "pidlogfile", "logcommon", "include");
-
-    /** A rinetd line and the TOML line it stands for. */
-    record Line(int number, String text) {
-    }
 
     private TomlRules() {
     }
 
     /**
-     * The rinetd lines of a TOML file, global rules first as oxidinetd applies them everywhere;
-     * every problem goes to {@code error} with its line, and a file that is not TOML gives only
-     * the parser's errors.
+     * Reads a TOML file's rules into {@code builder}, global rules first as oxidinetd applies them
+     * everywhere; every problem goes to the builder with its line, and a file that is not TOML
+     * gives only the parser's errors.
      */
-    static List<Line> translate(String text, BiConsumer<Integer, String> error) {
+    static void read(Path file, String text, ConfigBuilder builder, Includes includes) {
+        BiConsumer<Integer, String> error = (line, message) -> builder.error(file, line, message);
         int tooDeep = tooDeeplyNested(text);
         if (tooDeep > 0) {
             error.accept(tooDeep, "not valid TOML for oi: arrays or tables nested deeper than " + MAX_NESTING);
-            return List.of();
+            return;
         }
         TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
         if (toml.hasErrors()) {
             for (TomlParseError e : toml.errors()) {
                 error.accept(e.position().line(), "not valid TOML: " + e.getMessage().replaceAll("\\s+", " "));
             }
-            return List.of();
+            return;
         }
         String[] lines = text.split("\r?\n|\r", -1);
         for (String key : byPosition(toml)) {
@@ -73,48 +76,61 @@ final class TomlRules {
                 boolean table = value instanceof TomlTable || value instanceof TomlArray array && !array.isEmpty() && allTables(array);
                 error.accept(lineOf(toml, key), table
                         ? "unknown table [[" + key + "]] (known: [[global_rules]], [[forwarding_rules]])"
-                        : "a key outside [[global_rules]] or [[forwarding_rules]]: " + ConfigParser.show(key));
+                        : "a key outside [[global_rules]] or [[forwarding_rules]]: " + Words.show(key));
             }
         }
-        List<Line> translated = new ArrayList<>();
         for (Table table : tables(toml, GLOBAL, lines, error)) {
-            globalRule(table, error, translated);
+            globalRule(table, error, builder);
         }
         for (Table table : tables(toml, FORWARDING, lines, error)) {
-            forwardingRule(table, error, translated);
+            forwardingRule(file, table, error, builder, includes);
         }
-        return translated;
     }
 
-    /** {@code allow PATTERN} or {@code deny PATTERN}, on the pattern's line: the pattern is what rinetd's parser checks. */
-    private static void globalRule(Table table, BiConsumer<Integer, String> error, List<Line> translated) {
+    /** {@code allow PATTERN} or {@code deny PATTERN}, checked at the pattern's line. */
+    private static void globalRule(Table table, BiConsumer<Integer, String> error, ConfigBuilder builder) {
         Map<String, String> values = table.words(GLOBAL_KEYS, List.of(), error);
         if (values == null) {
             return;
         }
         String type = values.get("type").toLowerCase(Locale.ROOT);
         if (!type.equals("allow") && !type.equals("deny")) {
-            error.accept(table.lineOf("type"), "type must be allow or deny, got " + ConfigParser.show(values.get("type")));
+            error.accept(table.lineOf("type"), "type must be allow or deny, got " + Words.show(values.get("type")));
             return;
         }
-        translated.add(new Line(table.lineOf("pattern"), type + " " + values.get("pattern")));
+        try {
+            builder.access(type.equals("allow"), AddressPattern.parse(values.get("pattern")));
+        } catch (IllegalArgumentException e) {
+            error.accept(table.lineOf("pattern"), e.getMessage());
+        }
     }
 
-    /** {@code bind port/proto connect port/proto [timeout=N]}, on the table's line, which is where the rule is. */
-    private static void forwardingRule(Table table, BiConsumer<Integer, String> error, List<Line> translated) {
+    /** A forwarding rule at the table's line, which is where the rule is: its addresses, ports and timeout. */
+    private static void forwardingRule(Path file, Table table, BiConsumer<Integer, String> error, ConfigBuilder builder,
+                                       Includes includes) {
         Map<String, String> values = table.words(FORWARDING_KEYS, FORWARDING_OPTIONAL, error);
         if (values == null) {
+            builder.brokenRule();
             return;
         }
-        String[] protocols = PROTOCOLS.get(values.getOrDefault("protocol", "tcp").toLowerCase(Locale.ROOT));
+        Protocol[] protocols = PROTOCOLS.get(values.getOrDefault("protocol", "tcp").toLowerCase(Locale.ROOT));
         if (protocols == null) {
             error.accept(table.lineOf("protocol"), "protocol must be tcp, udp, tcptoudp or udptotcp, got "
-                    + ConfigParser.show(values.get("protocol")));
+                    + Words.show(values.get("protocol")));
+            builder.brokenRule();
             return;
         }
-        translated.add(new Line(table.line, values.get("bind_address") + " " + values.get("bind_port") + "/" + protocols[0]
-                + " " + values.get("connect_address") + " " + values.get("connect_port") + "/" + protocols[1]
-                + (values.containsKey("timeout") ? " [timeout=" + values.get("timeout") + "]" : "")));
+        Words words = includes.words(message -> error.accept(table.line, message));
+        Endpoint bind = words.endpoint(values.get("bind_address"), values.get("bind_port"), protocols[0], true);
+        Endpoint connect = words.endpoint(values.get("connect_address"), values.get("connect_port"), protocols[1], false);
+        if (bind == null || connect == null) {
+            builder.brokenRule();
+            return;
+        }
+        RuleOptions options = values.containsKey("timeout")
+                ? new RuleOptions(Integer.parseInt(values.get("timeout")), null, 0, RuleOptions.INHERIT, ProxyProtocol.NONE)
+                : RuleOptions.DEFAULTS;
+        builder.rule(file, table.line, bind, connect, options);
     }
 
     /** The tables of {@code [[name]]} or {@code name = [ {...}, ... ]}, in file order; none (with an error) for any other shape. */
@@ -203,7 +219,7 @@ final class TomlRules {
     /** Describes a TOML value the way it was written, for a message about its type. */
     private static String describe(Object value) {
         return switch (value) {
-            case String text -> ConfigParser.show(text);
+            case String text -> Words.show(text);
             case TomlTable ignored -> "a table";
             case TomlArray ignored -> "an array";
             default -> value.toString(); // a number, boolean or date: short, and not to be mistaken for a string
@@ -230,7 +246,7 @@ final class TomlRules {
                 String word = known.contains(key) ? word(key, values.get(List.of(key)), problem -> error.accept(keyLine, problem))
                         : null;
                 if (!known.contains(key)) {
-                    error.accept(keyLine, "[[" + name + "]] has no key " + ConfigParser.show(key) + " (known: " + String.join(", ", known) + ")");
+                    error.accept(keyLine, "[[" + name + "]] has no key " + Words.show(key) + " (known: " + String.join(", ", known) + ")");
                 }
                 if (word == null) {
                     ok = false;

@@ -2,14 +2,14 @@ package oi.metrics;
 
 import java.util.List;
 import java.util.Locale;
-import oi.config.Endpoint;
-import oi.config.ForwardRule;
-import oi.log.Outcome;
-import oi.runtime.BufferPool;
-import oi.runtime.Listener;
-import oi.runtime.SessionStatus;
+import oi.live.Listener;
+import oi.live.SessionStatus;
+import oi.report.Outcome;
+import oi.report.RuleStats;
+import oi.rules.Endpoint;
+import oi.rules.ForwardRule;
 import oi.server.Forwarder;
-import oi.stats.RuleStats;
+import oi.tcp.BufferPool;
 
 /**
  * The forwarder's counters in the three shapes people read them: Prometheus text for

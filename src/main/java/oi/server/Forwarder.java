@@ -12,25 +12,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
-import oi.config.Config;
 import oi.config.ConfigError;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
-import oi.config.ForwardRule;
-import oi.config.LogTarget;
-import oi.config.Protocol;
-import oi.runtime.ActiveRule;
-import oi.runtime.BufferPool;
-import oi.runtime.Context;
-import oi.runtime.Listener;
-import oi.runtime.LiveSessions;
-import oi.runtime.IoMode;
-import oi.runtime.Settings;
-import oi.runtime.StreamSessions;
+import oi.live.Listener;
+import oi.live.LiveSessions;
+import oi.live.Shared;
+import oi.rules.ActiveRule;
+import oi.rules.Config;
+import oi.rules.ForwardRule;
+import oi.rules.LogTarget;
+import oi.rules.Protocol;
+import oi.settings.IoMode;
+import oi.settings.Settings;
+import oi.tcp.BufferPool;
 import oi.tcp.Splice;
 import oi.tcp.TcpListener;
-import oi.tcp.TcpSession;
-import oi.udp.TcpToUdpSession;
 import oi.udp.UdpListener;
 import org.tinylog.Logger;
 
@@ -45,12 +42,12 @@ import org.tinylog.Logger;
  */
 public final class Forwarder implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
-    private static final Duration IDLE_SWEEP_PERIOD = Duration.ofMillis(250);
 
     private final Settings settings;
     private final IoMode requestedIo;
     private final ConfigParser parser;
-    private final Context context;
+    private final Shared shared;
+    private final BufferPool buffers;
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -63,7 +60,8 @@ public final class Forwarder implements AutoCloseable {
         this.requestedIo = settings.io();
         this.settings = settings.with(s -> s.io = settings.io().resolve(Splice.unavailable() == null));
         this.parser = parser;
-        this.context = Context.create(this.settings);
+        this.shared = Shared.create(this.settings);
+        this.buffers = BufferPool.create(this.settings);
     }
 
     /**
@@ -79,7 +77,7 @@ public final class Forwarder implements AutoCloseable {
             }
             Map<String, Listener> bound = bindAll(initial, Map.of());
             try {
-                context.log().configure(logTarget(initial), initial.logCommon());
+                shared.report().log().configure(logTarget(initial), initial.logCommon());
             } catch (IOException e) {
                 bound.values().forEach(Listener::close);
                 throw new StartupException("cannot open logfile " + initial.logFile() + ": " + reason(e));
@@ -89,7 +87,6 @@ public final class Forwarder implements AutoCloseable {
             running = true;
             writePidFile(initial.pidLogFile());
             listeners.values().forEach(this::startListener);
-            context.live().startIdleSweeper(IDLE_SWEEP_PERIOD, () -> stopped.getCount() > 0);
         } finally {
             lock.unlock();
         }
@@ -140,7 +137,7 @@ public final class Forwarder implements AutoCloseable {
             return false;
         }
         try {
-            context.log().configure(logTarget(next), next.logCommon());
+            shared.report().log().configure(logTarget(next), next.logCommon());
         } catch (IOException e) {
             Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
         }
@@ -173,7 +170,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** Reopens the connection log, for log rotation. */
     public void reopenLog() {
-        context.log().reopen();
+        shared.report().log().reopen();
     }
 
     /**
@@ -204,19 +201,20 @@ public final class Forwarder implements AutoCloseable {
         try {
             closing.forEach(Listener::close);
             Duration drain = settings.drain();
-            if (drain.isPositive() && context.live().count() > 0) {
-                Logger.info("draining {} connections for up to {} s", context.live().count(), drain.toSeconds());
-                context.live().awaitEmpty(drain);
+            if (drain.isPositive() && shared.live().count() > 0) {
+                Logger.info("draining {} connections for up to {} s", shared.live().count(), drain.toSeconds());
+                shared.live().awaitEmpty(drain);
             }
-            context.live().abortAll();
-            if (!context.live().awaitEmpty(STOP_GRACE)) {
-                Logger.warn("{} connections still closing at exit", context.live().count());
+            shared.live().abortAll();
+            if (!shared.live().awaitEmpty(STOP_GRACE)) {
+                Logger.warn("{} connections still closing at exit", shared.live().count());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            context.live().abortAll();
+            shared.live().abortAll();
         } finally {
-            context.log().close();
+            shared.report().log().close();
+            shared.live().close();
             deletePidFile(pidFile);
             stopped.countDown();
         }
@@ -224,7 +222,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** Ends every live connection now, cutting a drain short (a second SIGTERM). */
     public void hurry() {
-        context.live().abortAll();
+        shared.live().abortAll();
     }
 
     /** Blocks until {@link #stop} has finished. */
@@ -249,12 +247,12 @@ public final class Forwarder implements AutoCloseable {
 
     /** The pooled full-size buffers and their budget, for {@code /metrics}. */
     public BufferPool buffers() {
-        return context.buffers();
+        return buffers;
     }
 
     /** The registry of live sessions. */
     public LiveSessions live() {
-        return context.live();
+        return shared.live();
     }
 
     /** Binds every rule of {@code next} that {@code existing} does not already listen for. */
@@ -279,15 +277,14 @@ public final class Forwarder implements AutoCloseable {
         return bound;
     }
 
-    /** A rule as its listener serves it, with the kind of session its protocol pair needs, chosen once here. */
+    /** A rule as its listener serves it: with the global access lists of its config. */
     private static ActiveRule active(ForwardRule rule, Config config) {
-        StreamSessions sessions = rule.connect().protocol() == Protocol.UDP ? TcpToUdpSession::new : TcpSession::new;
-        return new ActiveRule(rule, config.globalAccess(), sessions);
+        return new ActiveRule(rule, config.globalAccess());
     }
 
     private Listener bind(ActiveRule active) throws IOException {
-        return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, context)
-                                                               : TcpListener.bind(active, context);
+        return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, shared)
+                                                               : TcpListener.bind(active, shared, buffers);
     }
 
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
@@ -300,7 +297,7 @@ public final class Forwarder implements AutoCloseable {
         ForwardRule rule = listener.active().rule();
         Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
                 rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(),
-                context.threads().describe(), settings.io(), requestedIo == IoMode.AUTO ? " (auto)" : "");
+                shared.threads().describe(), settings.io(), requestedIo == IoMode.AUTO ? " (auto)" : "");
     }
 
     private static void writePidFile(Path pidFile) {

@@ -8,7 +8,7 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import oi.config.ProxyProtocol;
+import oi.rules.ProxyProtocol;
 
 /**
  * The PROXY protocol header (HAProxy's proxy-protocol.txt) that a rule with {@code proxy=v1|v2}

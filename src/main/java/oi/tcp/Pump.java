@@ -8,10 +8,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
-import oi.runtime.BufferPool;
-import oi.runtime.Completion;
-import oi.runtime.IoMode;
-import oi.runtime.Threads;
+import oi.settings.IoMode;
+import oi.threads.Completion;
+import oi.threads.Threads;
 
 /**
  * One direction of a TCP connection: a blocking read from one socket into a buffer and a write

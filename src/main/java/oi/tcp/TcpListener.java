@@ -8,23 +8,33 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import oi.config.Endpoint;
-import oi.log.Outcome;
-import oi.runtime.ActiveRule;
-import oi.runtime.Admission;
-import oi.runtime.Completion;
-import oi.runtime.ConnectionLimit;
-import oi.runtime.Context;
-import oi.runtime.FailureBurst;
-import oi.runtime.RuleListener;
-import oi.runtime.Session;
+import oi.live.Admission;
+import oi.live.ConnectionLimit.Slot;
+import oi.live.ConnectionLimit;
+import oi.live.RuleListener;
+import oi.live.Session;
+import oi.live.Shared;
+import oi.report.ConnectionRecord;
+import oi.report.FailureBurst;
+import oi.report.Outcome;
+import oi.rules.ActiveRule;
+import oi.rules.Endpoint;
+import oi.rules.Protocol;
+import oi.threads.Completion;
+import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
 
 /**
- * The listening socket of one TCP rule and its accept loop, which starts one session thread
- * per accepted connection. One named thread per listener, like Helidon's ServerListener, of the
- * thread model {@code --threads} chose.
+ * The listening socket of one TCP (or Unix-socket) rule and its accept loop: the first step of a
+ * connection's road. It takes the connection's limit slots and creates the connection, a
+ * {@link TcpSession} (or, for a tcp→udp rule, a {@link TcpToUdpSession}), on a thread of its own.
+ *
+ * <p>One named accept thread per listener, like Helidon's ServerListener, of the thread model
+ * {@code --threads} chose.
  */
 public final class TcpListener extends RuleListener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
@@ -32,26 +42,27 @@ public final class TcpListener extends RuleListener {
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
 
     private final ServerSocketChannel server;
-    private final Context context;
+    private final Shared shared;
+    private final BufferPool buffers;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
-    private final boolean ip;
     private final Completion acceptorDone = new Completion();
     private volatile boolean started;
 
-    private TcpListener(ServerSocketChannel server, ActiveRule active, Context context) {
+    private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers) {
         super(server, active);
         this.server = server;
-        this.context = context;
-        this.ip = active.rule().bind() instanceof Endpoint.Inet;
+        this.shared = shared;
+        this.buffers = buffers;
     }
 
     /**
      * Binds the rule's address, an IP one or a Unix socket file (a stale file from an earlier run
      * is replaced); nothing is accepted until {@link #start}.
      *
+     * @param buffers the full-size pump buffers every TCP connection borrows from
      * @throws IOException when the address cannot be bound (in use, no permission, not local)
      */
-    public static TcpListener bind(ActiveRule active, Context context) throws IOException {
+    public static TcpListener bind(ActiveRule active, Shared shared, BufferPool buffers) throws IOException {
         Path socketFile = active.rule().bind() instanceof Endpoint.Unix unix ? unix.path() : null;
         // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
         ServerSocketChannel server = ServerSocketChannel.open(active.rule().bind().family());
@@ -66,41 +77,24 @@ public final class TcpListener extends RuleListener {
             server.close();
             throw e;
         }
-        return new TcpListener(server, active, context);
-    }
-
-    /** Deletes a socket file left by an earlier run, refusing to touch anything that is not a socket. */
-    private static void replaceStaleSocket(Path socketFile) throws IOException {
-        if (Files.exists(socketFile, LinkOption.NOFOLLOW_LINKS)) {
-            if (!"s".equals(fileType(socketFile))) {
-                throw new IOException(socketFile + " exists and is not a socket");
-            }
-            Files.delete(socketFile);
-        }
-    }
-
-    private static String fileType(Path file) throws IOException {
-        Object mode = Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return ((Integer) mode & 0170000) == 0140000 ? "s" : "other";
+        return new TcpListener(server, active, shared, buffers);
     }
 
     @Override
     public void start() {
-        // The acceptor follows --threads: on a virtual thread the session it starts is queued
-        // on the same carrier, which measured a few per cent more connections per second.
+        // The acceptor follows --threads: on a virtual thread the connection it starts is queued
+        // on the same carrier, near the accept that made it.
         started = true;
-        context.threads().start("oi-accept " + active().rule().bind(), this::acceptLoop);
+        shared.threads().start("oi-accept " + active().rule().bind(), () -> {
+            try {
+                acceptLoop();
+            } finally {
+                acceptorDone.done();
+            }
+        });
     }
 
     private void acceptLoop() {
-        try {
-            accept();
-        } finally {
-            acceptorDone.done();
-        }
-    }
-
-    private void accept() {
         FailureBurst failures = new FailureBurst("accept on " + active().rule().bind(),
                 "retrying every " + ACCEPT_BACKOFF_MILLIS + " ms");
         while (server.isOpen()) {
@@ -116,73 +110,81 @@ public final class TcpListener extends RuleListener {
                 continue;
             }
             failures.succeeded();
-            dispatch(client);
+            admit(client);
         }
     }
 
-    /** Starts a session for an accepted client, or refuses it at once when a limit is reached. */
-    private void dispatch(SocketChannel client) {
-        ActiveRule rule = active();
+    /** Starts a connection for an accepted client, or refuses it at once when a limit is reached. */
+    private void admit(SocketChannel client) {
+        ActiveRule rule = active(); // the rule as it is now: a reload later does not change this client's
         SocketAddress peer = remote(client);
-        ConnectionLimit processLimit = context.connections();
-        if (!processLimit.tryAcquire(context.settings().maxConns())) {
+        Optional<Slot> slot = takeSlot(rule);
+        if (slot.isEmpty()) {
             refuse(client, peer, rule, Outcome.REFUSED_MAXCONNS);
             return;
         }
-        if (!ruleConnections.tryAcquire(rule.rule().options().maxConns())) {
-            processLimit.release();
-            refuse(client, peer, rule, Outcome.REFUSED_MAXCONNS);
-            return;
-        }
-        Runnable release = () -> {
-            ruleConnections.release();
-            processLimit.release();
-        };
-        long id = context.live().nextId();
-        Admission admission = new Admission(id, peer, rule, context, stats(), release);
-        Session session;
+        Admission admission = new Admission(shared.live().nextId(), client, peer, rule, stats(), slot.get());
         try {
             tune(client);
-            session = rule.sessions().open(admission, client);
+            if (rule.rule().connect().protocol() == Protocol.UDP) {
+                new TcpToUdpSession(admission, shared).start();
+            } else {
+                new TcpSession(admission, shared, buffers).start();
+            }
         } catch (IOException | RuntimeException | OutOfMemoryError e) { // this client only: keep serving
-            Logger.info("#{} cannot set up {}: {}", id, Session.logText(peer), e.toString());
-            release.run();
+            Logger.info("#{} cannot set up {}: {}", admission.id(), admission.clientText(), e.toString());
+            slot.get().close();
             refuse(client, peer, rule, Outcome.LOCAL_SOCKET_FAILED);
-            return;
         }
-        session.start(context.threads(), "oi-pump #" + id + " c→b");
+    }
+
+    /** A slot of the process's {@code --max-conns} and one of the rule's {@code maxconns}, as one, or empty when either is full. */
+    private Optional<Slot> takeSlot(ActiveRule rule) {
+        Optional<Slot> process = shared.connections().take(shared.settings().maxConns());
+        if (process.isEmpty()) {
+            return process;
+        }
+        Optional<Slot> own = ruleConnections.take(rule.rule().options().maxConns());
+        if (own.isEmpty()) {
+            process.get().close();
+            return own;
+        }
+        return Optional.of(own.get().within(process.get()));
     }
 
     /** TCP_NODELAY and keepalive on a TCP client, once at accept; a Unix-socket client has neither. */
     private void tune(SocketChannel client) throws IOException {
-        if (ip) {
+        if (active().rule().bind() instanceof Endpoint.Inet) {
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (context.settings().keepAlive()) {
+            if (shared.settings().keepAlive()) {
                 client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             }
         }
     }
 
-    /** Closes a client refused before any session starts (over a limit, or no session could be made) and logs why. */
+    /** Closes a client refused before any connection starts (over a limit, or none could be made) and logs why. */
     private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule, Outcome why) {
-        long start = System.nanoTime();
-        closeQuietly(client);
-        context.record(stats(), Session.logText(peer), rule.rule(), why, start, 0, 0, false);
+        TcpSession.closeQuietly(client);
+        shared.report().refused(stats(), new ConnectionRecord(ZonedDateTime.now(), Session.logText(peer), rule.rule(), 0, 0,
+                why, Duration.ZERO));
+    }
+
+    /** Deletes a socket file left by an earlier run, refusing to touch anything that is not a socket. */
+    private static void replaceStaleSocket(Path socketFile) throws IOException {
+        if (Files.exists(socketFile, LinkOption.NOFOLLOW_LINKS)) {
+            Object mode = Files.getAttribute(socketFile, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if (((Integer) mode & 0170000) != 0140000) {
+                throw new IOException(socketFile + " exists and is not a socket");
+            }
+            Files.delete(socketFile);
+        }
     }
 
     private static SocketAddress remote(SocketChannel channel) {
         try {
             return channel.getRemoteAddress();
         } catch (IOException e) {
-            return null; // reset before we got to it; the session will find it closed
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            Logger.trace(e, "close");
+            return null; // reset before we got to it; the connection will find it closed
         }
     }
 

@@ -8,88 +8,140 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import oi.config.Endpoint;
-import oi.config.ForwardRule;
-import oi.config.ProxyProtocol;
-import oi.config.RuleOptions;
-import oi.log.Outcome;
-import oi.runtime.Admission;
-import oi.runtime.Completion;
-import oi.runtime.Session;
+import oi.live.Admission;
+import oi.live.Session;
+import oi.live.SessionStatus;
+import oi.live.Shared;
+import oi.live.Traffic;
+import oi.report.Outcome;
+import oi.rules.AccessList.Verdict;
+import oi.rules.Endpoint;
+import oi.rules.ForwardRule;
+import oi.rules.ProxyProtocol;
+import oi.rules.RuleOptions;
+import oi.settings.Settings;
 import org.tinylog.Logger;
 
 /**
- * One accepted TCP (or Unix-socket) connection: access check, backend connect, two pumps.
+ * One accepted TCP (or Unix-socket) connection, from its access check to its log line: ACL,
+ * backend connect, PROXY header, two pumps and the outcome, in {@link #run}, whose one
+ * {@code finally} gives back everything the connection took.
  *
- * <p>{@link #forward} runs on the connection's own thread, which becomes the client-to-backend
- * pump; a second thread of the same kind runs backend-to-client. {@link Session} closes both
- * sockets, gives the limit slots back and logs when both pumps are done.
+ * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend pump;
+ * a second thread runs backend-to-client. Stop ({@link #abort}) and the sweeper ({@link #sweep})
+ * reach it from their own threads, and {@link State} says which of them got there first.
  */
-public final class TcpSession extends Session {
+public final class TcpSession implements Session {
     private static final long SETTLE_NANOS = 5_000_000;
 
+    /** Where a connection is; moved on by compare-and-set, so that the first to end it names the outcome. */
+    enum State {
+        /** The access check and the backend connect: {@code --connect-timeout} applies. */
+        CONNECTING,
+        /** Both pumps run: the idle limit applies. */
+        PUMPING,
+        /** The client's direction ended first: {@code done-remote-closed}, in rinetd's words. */
+        CLIENT_CLOSED,
+        /** The backend's direction ended first: {@code done-local-closed}. */
+        BACKEND_CLOSED,
+        /** The backend did not answer within {@code --connect-timeout}. */
+        CONNECT_TIMED_OUT,
+        /** No bytes moved for the idle limit. */
+        IDLE_TIMED_OUT,
+        /** oi stopped before the connection got to pump. */
+        STOPPED
+    }
+
+    private final Admission admission;
     private final SocketChannel client;
-    private final AtomicReference<Pump> firstToEnd = new AtomicReference<>();
+    private final Shared shared;
+    private final Settings settings;
+    private final BufferPool buffers;
+    private final Traffic traffic = new Traffic();
+    private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
+    private final long idleLimitNanos;
     private volatile SocketChannel backend;
-    private volatile Pump clientToBackend;
-    private volatile Pump backendToClient;
-    private volatile boolean aborted;
-    private volatile boolean connectTimedOut;
+    private volatile long connectDeadlineNanos;
 
-    /** The session of an accepted client, which it owns and closes from now on. */
-    public TcpSession(Admission admission, SocketChannel client) {
-        super(admission, idleLimitNanos(admission));
-        this.client = client;
+    /** The connection of an admitted client, whose socket and slot it owns from now on. */
+    TcpSession(Admission admission, Shared shared, BufferPool buffers) {
+        this.admission = admission;
+        this.client = admission.client();
+        this.shared = shared;
+        this.settings = shared.settings();
+        this.buffers = buffers;
+        int ruleIdle = admission.rule().rule().options().idleSeconds(); // [idle=N], else --idle-timeout
+        this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? settings.idleTimeout().toNanos()
+                                                              : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
-    /** The rule's {@code [idle=N]}, else {@code --idle-timeout}. */
-    private static long idleLimitNanos(Admission admission) {
-        int ruleIdle = admission.rule().rule().options().idleSeconds();
-        return ruleIdle == RuleOptions.INHERIT ? admission.context().settings().idleTimeout().toNanos()
-                                               : Duration.ofSeconds(ruleIdle).toNanos();
+    /** Registers the connection and runs it on a thread of its own; without a thread it ends at once. */
+    void start() {
+        shared.opened(this, admission.stats(), admission.rule().rule(), admission.clientText());
+        try {
+            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
+            finish(Outcome.LOCAL_SOCKET_FAILED);
+        }
     }
 
-    @Override
-    protected Outcome forward() throws InterruptedException {
-        ForwardRule rule = rule().rule();
+    private void run() {
+        Outcome outcome = Outcome.INTERNAL_ERROR;
+        try {
+            outcome = forward();
+        } catch (Throwable e) { // a bug or an Error (e.g. out of memory) ends this connection only, cleanly
+            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
+            Logger.debug(e, "#{}", id());
+        } finally {
+            finish(outcome);
+        }
+    }
+
+    /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
+    private void finish(Outcome outcome) {
+        closeQuietly(client);
+        closeQuietly(backend);
+        admission.slot().close(); // before leaving the registry: whoever sees no live connection may count on the slot
+        shared.ended(this, admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+    }
+
+    private Outcome forward() throws InterruptedException {
         // Unix-socket clients have no IP address: the socket file's permissions guard them instead.
-        Outcome refusal = remote(client) instanceof InetSocketAddress address ? rule().refusal(address.getAddress()) : null;
-        if (refusal != null) {
-            Logger.debug("#{} {} refused: {}", id(), clientText(), refusal.word());
-            return refusal;
+        if (admission.peer() instanceof InetSocketAddress address) {
+            Verdict verdict = admission.rule().admits(address.getAddress());
+            if (verdict != Verdict.ALLOWED) {
+                Logger.debug("#{} {} refused: {}", id(), admission.clientText(), Outcome.of(verdict).word());
+                return Outcome.of(verdict);
+            }
         }
-        Outcome failed = connect(rule.connect(), rule);
-        if (failed != null) {
-            return failed;
+        Optional<Outcome> failed = connect(admission.rule().rule());
+        if (failed.isPresent()) {
+            return failed.get();
         }
-        if (aborted) {
-            return Outcome.DONE_LOCAL_CLOSED; // oi itself is stopping
+        if (!state.compareAndSet(State.CONNECTING, State.PUMPING)) {
+            return outcome(); // stopped, or timed out just as the connect came through
         }
-        clientToBackend = new Pump(client, backend, context().settings().io(), context().buffers(), context().threads(),
-                this::countIn);
-        backendToClient = new Pump(backend, client, context().settings().io(), context().buffers(), context().threads(),
-                this::countOut);
-        Completion other = backendToClient.completion();
-        context().threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend));
-        pump(clientToBackend, backendToClient);
-        other.await();
-        if (expired()) {
-            return Outcome.IDLE_TIMEOUT;
-        }
-        // rinetd's words: the "local" socket is the backend's, the "remote" one the client's.
-        return firstToEnd.get() == backendToClient ? Outcome.DONE_LOCAL_CLOSED : Outcome.DONE_REMOTE_CLOSED;
+        Pump clientToBackend = new Pump(client, backend, settings.io(), buffers, shared.threads(), traffic::countIn);
+        Pump backendToClient = new Pump(backend, client, settings.io(), buffers, shared.threads(), traffic::countOut);
+        shared.threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend, State.BACKEND_CLOSED));
+        pump(clientToBackend, backendToClient, State.CLIENT_CLOSED);
+        backendToClient.completion().await();
+        return outcome();
     }
 
-    /** Opens the backend socket, from {@code src=} if given, and sends the PROXY header; null when all went well. */
-    private Outcome connect(Endpoint target, ForwardRule rule) {
+    /** Opens the backend socket, from {@code src=} if given, connects and sends the PROXY header; the failure, if any. */
+    private Optional<Outcome> connect(ForwardRule rule) {
+        Endpoint target = rule.connect();
         SocketAddress address;
         try {
             address = target.currentAddress();
             backend = SocketChannel.open(Endpoint.familyOf(address));
         } catch (IOException e) {
             Logger.warn("#{} cannot open a socket towards {}: {}", id(), target, e.getMessage());
-            return e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED;
+            return Optional.of(e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED);
         }
         boolean ip = address instanceof InetSocketAddress;
         if (rule.options().source() != null && ip) {
@@ -97,61 +149,59 @@ public final class TcpSession extends Session {
                 backend.bind(new InetSocketAddress(rule.options().source(), 0));
             } catch (IOException | RuntimeException e) { // e.g. an IPv4 src= towards an IPv6 backend
                 Logger.warn("#{} cannot bind source address {}: {}", id(), rule.options().source(), e.getMessage());
-                return Outcome.LOCAL_BIND_FAILED;
+                return Optional.of(Outcome.LOCAL_BIND_FAILED);
             }
         }
         try {
             long connectStart = System.nanoTime();
             if (ip) {
                 // A plain blocking connect, which on a virtual thread parks on the poller: the timed
-                // one of the socket adaptor toggles the socket's blocking mode with four fcntl calls.
-                // The sweeper enforces --connect-timeout by closing the socket (missedDeadline).
-                deadline(context().settings().connectTimeout().toNanos());
-                try {
-                    backend.connect(address);
-                } finally {
-                    metDeadline();
-                }
+                // one of the socket adaptor toggles the socket's blocking mode with fcntl calls.
+                // The sweeper enforces --connect-timeout instead, by closing the socket.
+                connectDeadlineNanos = connectStart + settings.connectTimeout().toNanos();
+                backend.connect(address);
                 backend.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (context().settings().keepAlive()) {
+                if (settings.keepAlive()) {
                     backend.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 }
             } else {
                 backend.connect(address); // a local socket file: never slow
             }
-            stats().connected(System.nanoTime() - connectStart);
+            admission.stats().connected(System.nanoTime() - connectStart);
         } catch (IOException e) {
-            Logger.info("#{} backend {} failed: {}", id(), target, connectTimedOut
-                    ? "no answer within " + context().settings().connectTimeout().toSeconds() + " s" : e.getMessage());
-            return Outcome.LOCAL_CONNECT_FAILED;
+            Logger.info("#{} backend {} failed: {}", id(), target, state.get() == State.CONNECT_TIMED_OUT
+                    ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
+            return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
         }
         if (rule.options().proxy() != ProxyProtocol.NONE) {
             try {
-                ByteBuffer header = ByteBuffer.wrap(ProxyHeader.of(rule.options().proxy(), remote(client), local(client)));
+                ByteBuffer header = ByteBuffer.wrap(ProxyHeader.of(rule.options().proxy(), admission.peer(),
+                        client.getLocalAddress()));
                 while (header.hasRemaining()) {
                     backend.write(header);
                 }
             } catch (IOException e) {
                 Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id(), target, e.getMessage());
-                return Outcome.LOCAL_CONNECT_FAILED;
+                return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
-    private void pump(Pump pump, Pump opposite) {
+    /** Runs one pump to its end and passes that end on: a half-close when clean, a reset of both sockets when not. */
+    private void pump(Pump pump, Pump opposite, State endedFirst) {
         try {
             // A clean end is only clean if the opposite pump's write into the same socket did not
             // just swallow the peer's reset; a write stuck on a slow peer is not waited for long.
             boolean clean = pump.copy() && !opposite.writeFailed(SETTLE_NANOS);
-            firstToEnd.compareAndSet(null, pump);
+            state.compareAndSet(State.PUMPING, endedFirst);
             if (clean) {
                 halfClose(pump.to());
-            } else if (!expired()) {
-                abort(); // the peer must see a reset, not a clean end, and the other pump must stop too
+            } else if (state.get() != State.IDLE_TIMED_OUT) {
+                reset(); // the peer must see a reset, not a clean end, and the other pump must stop too
             }
         } catch (Throwable e) { // e.g. out of memory: the other pump must not wait for a peer that never hears
-            abort();
+            reset();
             throw e;
         } finally {
             pump.completion().done();
@@ -163,70 +213,77 @@ public final class TcpSession extends Session {
         try {
             channel.shutdownOutput();
         } catch (IOException e) {
-            abort();
+            reset();
         }
+    }
+
+    /** The log word for where the connection ended up, in rinetd's naming: "local" is the backend. */
+    private Outcome outcome() {
+        return switch (state.get()) {
+            case CLIENT_CLOSED -> Outcome.DONE_REMOTE_CLOSED;
+            case BACKEND_CLOSED, STOPPED -> Outcome.DONE_LOCAL_CLOSED;
+            case CONNECT_TIMED_OUT -> Outcome.LOCAL_CONNECT_FAILED;
+            case IDLE_TIMED_OUT -> Outcome.IDLE_TIMEOUT;
+            case CONNECTING, PUMPING -> Outcome.INTERNAL_ERROR; // both pumps are done: cannot be
+        };
     }
 
     @Override
     public void abort() {
-        aborted = true; // a session aborted before it connected must not connect afterwards
-        reset(client);
-        reset(backend);
+        state.compareAndSet(State.CONNECTING, State.STOPPED); // a connection stopped while connecting must not pump
+        reset();
     }
 
     @Override
-    protected void closeSockets() {
-        closeQuietly(client);
-        closeQuietly(backend);
-    }
-
-    @Override
-    protected void missedDeadline() {
-        connectTimedOut = true;
-        closeQuietly(backend); // the connect fails at once; the client is closed when the session ends
-    }
-
-    @Override
-    protected boolean idleCounts() {
-        return backendToClient != null;
-    }
-
-    @Override
-    protected void closeIdle() {
-        closeSockets(); // a FIN each way; the pumps end and forward() reports idle-timeout
-    }
-
-    private static SocketAddress remote(SocketChannel channel) {
-        try {
-            return channel.getRemoteAddress();
-        } catch (IOException e) {
-            return null; // closed already
-        }
-    }
-
-    private static SocketAddress local(SocketChannel channel) {
-        try {
-            return channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void reset(SocketChannel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            if (channel.isOpen() && local(channel) instanceof InetSocketAddress) {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends RST instead of FIN
+    public void sweep(long nowNanos) {
+        switch (state.get()) {
+            case CONNECTING -> {
+                long deadline = connectDeadlineNanos;
+                if (deadline != 0 && nowNanos - deadline > 0 && state.compareAndSet(State.CONNECTING, State.CONNECT_TIMED_OUT)) {
+                    closeQuietly(backend); // the connect fails at once; the client is closed when the connection ends
+                }
             }
-        } catch (IOException e) {
-            // already closed by the other pump: nothing left to reset
+            case PUMPING -> {
+                if (traffic.idleLongerThan(idleLimitNanos, nowNanos) && state.compareAndSet(State.PUMPING, State.IDLE_TIMED_OUT)) {
+                    Logger.debug("#{} idle for {} ms: closing", id(), traffic.idleMillis(nowNanos));
+                    closeQuietly(client); // a FIN each way, not a reset: the pumps end and the outcome is idle-timeout
+                    closeQuietly(backend);
+                }
+            }
+            default -> {
+            }
         }
-        closeQuietly(channel);
     }
 
-    private static void closeQuietly(SocketChannel channel) {
+    @Override
+    public long id() {
+        return admission.id();
+    }
+
+    @Override
+    public SessionStatus status() {
+        return traffic.status(id(), admission.rule().rule(), Session.statusText(admission.peer()));
+    }
+
+    /** Resets both sockets: SO_LINGER 0 makes close() send RST instead of FIN, and wakes any blocked pump. */
+    private void reset() {
+        for (SocketChannel channel : new SocketChannel[] {client, backend}) {
+            if (channel == null) {
+                continue;
+            }
+            try {
+                if (channel.isOpen() && channel.getLocalAddress() instanceof InetSocketAddress) {
+                    channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+            } catch (IOException e) {
+                // already closed by the other pump: nothing left to reset
+            }
+            closeQuietly(channel);
+        }
+    }
+
+    /** Closes a socket whose failure to close leaves nothing to do. */
+    static void closeQuietly(SocketChannel channel) {
         if (channel == null) {
             return;
         }

@@ -8,10 +8,10 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import oi.config.Endpoint;
-import oi.log.Outcome;
-import oi.runtime.ActiveRule;
-import oi.runtime.Context;
+import oi.live.Shared;
+import oi.report.Outcome;
+import oi.rules.ActiveRule;
+import oi.rules.Endpoint;
 import org.tinylog.Logger;
 
 /**
@@ -28,22 +28,22 @@ final class StreamBackend implements UdpSession.Backend {
 
     private final UdpSession session;
     private final ActiveRule rule;
-    private final Context context;
+    private final Shared shared;
     private final DatagramChannel server;
     private final BlockingQueue<ByteBuffer> outbox = new ArrayBlockingQueue<>(QUEUED_DATAGRAMS);
     private volatile SocketChannel channel;
 
-    private StreamBackend(UdpSession session, ActiveRule rule, Context context, DatagramChannel server) {
+    private StreamBackend(UdpSession session, ActiveRule rule, Shared shared, DatagramChannel server) {
         this.session = session;
         this.rule = rule;
-        this.context = context;
+        this.shared = shared;
         this.server = server;
     }
 
     /** Starts connecting for the session; datagrams may be sent at once. */
-    static StreamBackend start(UdpSession session, ActiveRule rule, Context context, DatagramChannel server) {
-        StreamBackend backend = new StreamBackend(session, rule, context, server);
-        context.threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
+    static StreamBackend start(UdpSession session, ActiveRule rule, Shared shared, DatagramChannel server) {
+        StreamBackend backend = new StreamBackend(session, rule, shared, server);
+        shared.threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
         return backend;
     }
 
@@ -73,14 +73,14 @@ final class StreamBackend implements UdpSession.Backend {
             if (rule.rule().options().source() != null) {
                 opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
             }
-            opened.socket().connect(target, (int) context.settings().connectTimeout().toMillis());
+            opened.socket().connect(target, (int) shared.settings().connectTimeout().toMillis());
             opened.socket().setTcpNoDelay(true);
         } catch (IOException | RuntimeException e) {
             Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
             session.end(Outcome.LOCAL_CONNECT_FAILED);
             return;
         }
-        context.threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
+        shared.threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
         try {
             while (true) {
                 ByteBuffer payload = outbox.take();
@@ -99,7 +99,7 @@ final class StreamBackend implements UdpSession.Backend {
     }
 
     private void readReplies() {
-        ByteBuffer buffer = ByteBuffer.allocate(Math.min(context.settings().bufferSize(), 65_507)); // one read, one datagram
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(shared.settings().bufferSize(), 65_507)); // one read, one datagram
         try {
             while (channel.read(buffer.clear()) >= 0) {
                 int n = buffer.flip().remaining();

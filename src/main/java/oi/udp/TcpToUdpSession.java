@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import oi.config.Endpoint;
-import oi.log.Outcome;
-import oi.runtime.Admission;
-import oi.runtime.Completion;
-import oi.runtime.Session;
+import oi.live.Admission;
+import oi.live.Session;
+import oi.live.SessionStatus;
+import oi.live.Shared;
+import oi.live.Traffic;
+import oi.report.Outcome;
+import oi.rules.AccessList.Verdict;
+import oi.rules.Endpoint;
+import oi.rules.ForwardRule;
+import oi.threads.Completion;
 import org.tinylog.Logger;
 
 /**
@@ -22,56 +26,92 @@ import org.tinylog.Logger;
  * rule's {@code timeout=} (rinetd's UDP session timeout) without a byte either way, since the
  * UDP side never says it is done.
  */
-public final class TcpToUdpSession extends Session {
+public final class TcpToUdpSession implements Session {
+    private final Admission admission;
     private final SocketChannel client;
+    private final Shared shared;
+    private final long timeoutNanos;
+    private final Traffic traffic = new Traffic();
     private volatile DatagramChannel backend;
+    private volatile boolean timedOut;
 
-    /** The session of an accepted client, which it owns and closes from now on. */
-    public TcpToUdpSession(Admission admission, SocketChannel client) {
-        super(admission, Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos());
-        this.client = client;
+    /** The session of an admitted client, whose socket and slot it owns from now on. */
+    public TcpToUdpSession(Admission admission, Shared shared) {
+        this.admission = admission;
+        this.client = admission.client();
+        this.shared = shared;
+        this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
-    @Override
-    protected Outcome forward() {
-        if (remote(client) instanceof InetSocketAddress address) {
-            Outcome refusal = rule().refusal(address.getAddress());
-            if (refusal != null) {
-                return refusal;
+    /** Registers the session and runs it on a thread of its own; without a thread it ends at once. */
+    public void start() {
+        shared.opened(this, admission.stats(), admission.rule().rule(), admission.clientText());
+        try {
+            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
+            finish(Outcome.LOCAL_SOCKET_FAILED);
+        }
+    }
+
+    private void run() {
+        Outcome outcome = Outcome.INTERNAL_ERROR;
+        try {
+            outcome = forward();
+        } catch (Throwable e) { // a bug or an Error ends this session only, cleanly
+            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
+        } finally {
+            finish(outcome);
+        }
+    }
+
+    /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
+    private void finish(Outcome outcome) {
+        closeSockets();
+        admission.slot().close();
+        shared.ended(this, admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+    }
+
+    private Outcome forward() {
+        ForwardRule rule = admission.rule().rule();
+        if (admission.peer() instanceof InetSocketAddress address) {
+            Verdict verdict = admission.rule().admits(address.getAddress());
+            if (verdict != Verdict.ALLOWED) {
+                return Outcome.of(verdict);
             }
         }
         try {
-            SocketAddress target = rule().rule().connect().currentAddress();
+            SocketAddress target = rule.connect().currentAddress();
             backend = DatagramChannel.open(Endpoint.familyOf(target));
-            if (rule().rule().options().source() != null) {
-                backend.bind(new InetSocketAddress(rule().rule().options().source(), 0));
+            if (rule.options().source() != null) {
+                backend.bind(new InetSocketAddress(rule.options().source(), 0));
             }
             backend.connect(target);
         } catch (IOException | RuntimeException e) {
-            Logger.info("#{} backend {} failed: {}", id(), rule().rule().connect(), e.getMessage());
+            Logger.info("#{} backend {} failed: {}", id(), rule.connect(), e.getMessage());
             return Outcome.LOCAL_CONNECT_FAILED;
         }
         Completion replies = new Completion();
-        context().threads().start("oi-pump #" + id() + " b→c", () -> {
+        shared.threads().start("oi-pump #" + id() + " b→c", () -> {
             try {
                 datagramsToStream();
             } finally {
                 replies.done();
             }
         });
-        ByteBuffer buffer = ByteBuffer.allocate(Math.min(context().settings().bufferSize(), 65_507)); // one read, one datagram
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(shared.settings().bufferSize(), 65_507)); // one read, one datagram
         try {
             while (client.read(buffer.clear()) >= 0) {
                 int n = buffer.flip().remaining();
                 backend.write(buffer);
-                countIn(n);
+                traffic.countIn(n);
             }
         } catch (IOException e) {
             Logger.debug("#{} {}", id(), e.getMessage());
         }
-        abort(); // the client is gone: the reply direction has no one to write to
+        closeSockets(); // the client is gone: the reply direction has no one to write to
         replies.await(); // so that its last count makes the log line
-        return expired() ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
+        return timedOut ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
     }
 
     /** The reply direction: ends when the backend socket is closed, which the session's end does. */
@@ -84,21 +124,20 @@ public final class TcpToUdpSession extends Session {
                 while (datagram.hasRemaining()) {
                     client.write(datagram);
                 }
-                countOut(n);
+                traffic.countOut(n);
             }
         } catch (IOException e) {
-            abort(); // the client cannot take replies any more: end the other direction too
+            closeSockets(); // the client cannot take replies any more: end the other direction too
         }
     }
 
     @Override
-    protected boolean idleCounts() {
-        return backend != null;
-    }
-
-    @Override
-    protected void closeIdle() {
-        closeSockets();
+    public void sweep(long nowNanos) {
+        // Idleness counts once the backend socket is open; before, the session is still starting.
+        if (backend != null && !timedOut && traffic.idleLongerThan(timeoutNanos, nowNanos)) {
+            timedOut = true;
+            closeSockets();
+        }
     }
 
     @Override
@@ -107,23 +146,28 @@ public final class TcpToUdpSession extends Session {
     }
 
     @Override
-    protected void closeSockets() {
-        for (Channel channel : new Channel[] {client, backend}) {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // closing: nothing more to release
-                }
-            }
-        }
+    public long id() {
+        return admission.id();
     }
 
-    private static SocketAddress remote(SocketChannel channel) {
+    @Override
+    public SessionStatus status() {
+        return traffic.status(id(), admission.rule().rule(), Session.statusText(admission.peer()));
+    }
+
+    private void closeSockets() {
         try {
-            return channel.getRemoteAddress();
+            client.close();
         } catch (IOException e) {
-            return null;
+            // closing: nothing more to release
+        }
+        DatagramChannel opened = backend;
+        if (opened != null) {
+            try {
+                opened.close();
+            } catch (IOException e) {
+                // closing: nothing more to release
+            }
         }
     }
 }

@@ -14,19 +14,19 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import oi.config.Endpoint;
-import oi.config.Protocol;
-import oi.log.Outcome;
-import oi.runtime.ActiveRule;
-import oi.runtime.Admission;
-import oi.runtime.Context;
-import oi.runtime.FailureBurst;
-import oi.runtime.RuleListener;
+import java.util.concurrent.locks.ReentrantLock;
+import oi.live.RuleListener;
+import oi.live.Session;
+import oi.live.Shared;
+import oi.report.FailureBurst;
+import oi.report.Outcome;
+import oi.rules.ActiveRule;
+import oi.rules.Endpoint;
+import oi.rules.Protocol;
 import org.tinylog.Logger;
 
 /**
@@ -46,7 +46,7 @@ public final class UdpListener extends RuleListener {
     private static final int SETUP_THREADS = 4;
 
     private final DatagramChannel server;
-    private final Context context;
+    private final Shared shared;
     private final Selector replies;
     private final ReentrantLock lock = new ReentrantLock();
     /** Sessions by client address, least recently used first: the first one is evicted when full. */
@@ -54,10 +54,10 @@ public final class UdpListener extends RuleListener {
     private final List<Thread> threads = new ArrayList<>();
     private final ThreadPoolExecutor setup;
 
-    private UdpListener(DatagramChannel server, ActiveRule active, Context context) throws IOException {
+    private UdpListener(DatagramChannel server, ActiveRule active, Shared shared) throws IOException {
         super(server, active);
         this.server = server;
-        this.context = context;
+        this.shared = shared;
         this.replies = Selector.open();
         String name = "oi-udp-setup " + active.rule().bind();
         this.setup = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -70,13 +70,13 @@ public final class UdpListener extends RuleListener {
      *
      * @throws IOException when the address cannot be bound
      */
-    public static UdpListener bind(ActiveRule active, Context context) throws IOException {
+    public static UdpListener bind(ActiveRule active, Shared shared) throws IOException {
         // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
         DatagramChannel server = DatagramChannel.open(active.rule().bind().family());
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(active.rule().bind().bindAddress());
-            return new UdpListener(server, active, context);
+            return new UdpListener(server, active, shared);
         } catch (IOException e) {
             server.close();
             throw e;
@@ -88,6 +88,11 @@ public final class UdpListener extends RuleListener {
         String name = active().rule().bind().toString();
         threads.add(Thread.ofPlatform().daemon(true).name("oi-udp " + name).start(this::receiveLoop));
         threads.add(Thread.ofPlatform().daemon(true).name("oi-udp-replies " + name).start(this::replyLoop));
+    }
+
+    /** What every session of this listener shares with the rest of the process. */
+    Shared shared() {
+        return shared;
     }
 
     /** Live sessions of this rule, for tests and status. */
@@ -134,17 +139,15 @@ public final class UdpListener extends RuleListener {
             if (session != null) {
                 return session;
             }
-            if (sessions.size() >= context.settings().udpSessions()) {
+            if (sessions.size() >= shared.settings().udpSessions()) {
                 evicted = sessions.values().iterator().next();
             }
-            ActiveRule rule = active();
-            Admission admission = new Admission(context.live().nextId(), client, rule, context, stats(), () -> { });
-            session = new UdpSession(admission, rule.refusal(client.getAddress()), () -> forget(client));
+            session = new UdpSession(this, shared.live().nextId(), client, active());
             sessions.put(client, session);
         } finally {
             lock.unlock();
         }
-        session.register();
+        shared.opened(session, stats(), session.rule().rule(), Session.logText(client));
         if (evicted != null) {
             evicted.end(Outcome.EVICTED);
         }
@@ -161,7 +164,8 @@ public final class UdpListener extends RuleListener {
         return session;
     }
 
-    private void forget(SocketAddress client) {
+    /** Takes an ended session out of the table, so that its client's next datagram starts a new one. */
+    void forget(SocketAddress client) {
         lock.lock();
         try {
             sessions.remove(client);
@@ -174,7 +178,7 @@ public final class UdpListener extends RuleListener {
     private void open(UdpSession session) {
         ActiveRule rule = session.rule();
         if (rule.rule().connect().protocol() == Protocol.TCP) {
-            session.attach(StreamBackend.start(session, rule, context, server));
+            session.attach(StreamBackend.start(session, rule, shared, server));
             return;
         }
         try {

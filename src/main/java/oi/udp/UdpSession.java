@@ -7,10 +7,14 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import oi.log.Outcome;
-import oi.runtime.Admission;
-import oi.runtime.Session;
+import oi.live.Session;
+import oi.live.SessionStatus;
+import oi.live.Traffic;
+import oi.report.Outcome;
+import oi.rules.AccessList.Verdict;
+import oi.rules.ActiveRule;
 import org.tinylog.Logger;
 
 /**
@@ -19,10 +23,11 @@ import org.tinylog.Logger;
  * queue. A client refused by the access rules gets a session without a backend, so its
  * datagrams are dropped and logged once, not once each.
  *
- * <p>Ends exactly once — on its {@code timeout=} (checked by the process's one sweeper thread),
- * when a TCP backend closes, when evicted to make room, or at stop — and then logs its line.
+ * <p>Driven by its listener's threads, not a thread of its own, and ended exactly once by
+ * {@link #end} — on its {@code timeout=} (checked by the process's one sweeper thread), when a TCP
+ * backend closes, when evicted to make room, or at stop — which then logs its line.
  */
-final class UdpSession extends Session {
+final class UdpSession implements Session {
     /** Datagrams kept while the backend is still being opened; past it they are dropped, as a network may. */
     private static final int WAITING_DATAGRAMS = 64;
 
@@ -38,24 +43,26 @@ final class UdpSession extends Session {
         void close() throws IOException;
     }
 
+    private final UdpListener listener;
+    private final long id;
     private final InetSocketAddress client;
-    private final Outcome refusal;
-    private final Runnable forget;
+    private final ActiveRule rule;
+    private final Verdict verdict;
+    private final long timeoutNanos;
+    private final Traffic traffic = new Traffic();
+    private final AtomicBoolean ended = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Queue<ByteBuffer> waiting = new ArrayDeque<>();
     private volatile Backend backend;
 
-    /**
-     * A session for a client's first datagram.
-     *
-     * @param refusal why the access rules refuse this client, or null when they let it pass
-     * @param forget removes the session from its listener's table when it ends
-     */
-    UdpSession(Admission admission, Outcome refusal, Runnable forget) {
-        super(admission, Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos());
-        this.client = (InetSocketAddress) admission.client();
-        this.refusal = refusal;
-        this.forget = forget;
+    /** A session for a client's first datagram, checked against the rule's access lists now. */
+    UdpSession(UdpListener listener, long id, InetSocketAddress client, ActiveRule rule) {
+        this.listener = listener;
+        this.id = id;
+        this.client = client;
+        this.rule = rule;
+        this.verdict = rule.admits(client.getAddress());
+        this.timeoutNanos = Duration.ofSeconds(rule.rule().options().udpTimeoutSeconds()).toNanos();
     }
 
     /** Attaches the opened backend and sends what waited for it, in order; a session that ended meanwhile closes it. */
@@ -74,14 +81,14 @@ final class UdpSession extends Session {
         }
         if (failed) {
             end(Outcome.LOCAL_CONNECT_FAILED);
-        } else if (ended()) {
+        } else if (ended.get()) {
             closeQuietly(opened);
         }
     }
 
     /** Whether the access rules refused this client: its datagrams are dropped. */
     boolean refused() {
-        return refusal != null;
+        return verdict != Verdict.ALLOWED;
     }
 
     /** The address replies must come from, or null while the backend is not open. */
@@ -100,8 +107,8 @@ final class UdpSession extends Session {
      * a refused client; a failed send ends the session. Only the listener's receiver thread calls it.
      */
     void fromClient(ByteBuffer datagram) {
-        touch();
-        if (refusal != null) {
+        traffic.touch();
+        if (refused()) {
             return;
         }
         Backend opened = backend;
@@ -111,10 +118,10 @@ final class UdpSession extends Session {
                 opened = backend;
                 if (opened == null) {
                     if (waiting.size() < WAITING_DATAGRAMS) {
-                        countIn(datagram.remaining());
+                        traffic.countIn(datagram.remaining());
                         waiting.add(ByteBuffer.allocate(datagram.remaining()).put(datagram).flip());
                     } else {
-                        Logger.debug("#{} backend still opening: datagram dropped", id());
+                        Logger.debug("#{} backend still opening: datagram dropped", id);
                     }
                     return;
                 }
@@ -124,7 +131,7 @@ final class UdpSession extends Session {
         }
         // Counted before the hand-off: a udp->tcp backend may answer and close, and the session be
         // logged, before this thread runs again.
-        countIn(datagram.remaining());
+        traffic.countIn(datagram.remaining());
         try {
             opened.send(datagram);
         } catch (IOException e) {
@@ -134,12 +141,36 @@ final class UdpSession extends Session {
 
     /** Counts a reply sent to the client; only the one thread reading this session's backend calls it. */
     void toClient(int n) {
-        countOut(n);
+        traffic.countOut(n);
+    }
+
+    /** The rule in force when the client first spoke. */
+    ActiveRule rule() {
+        return rule;
+    }
+
+    /**
+     * Ends the session, once: out of the listener's table, the backend closed, one log line (a
+     * refused client's says why it was refused), out of the registry. Any thread may call it.
+     */
+    void end(Outcome outcome) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.forget(client);
+            closeQuietly(backend);
+        } finally {
+            listener.shared().ended(this, listener.stats(), traffic.record(Session.logText(client), rule.rule(),
+                    refused() ? Outcome.of(verdict) : outcome));
+        }
     }
 
     @Override
-    protected void closeIdle() {
-        end(Outcome.IDLE_TIMEOUT);
+    public void sweep(long nowNanos) {
+        if (traffic.idleLongerThan(timeoutNanos, nowNanos)) {
+            end(Outcome.IDLE_TIMEOUT);
+        }
     }
 
     @Override
@@ -148,14 +179,13 @@ final class UdpSession extends Session {
     }
 
     @Override
-    protected Outcome reported(Outcome proposed) {
-        return refusal != null ? refusal : proposed;
+    public long id() {
+        return id;
     }
 
     @Override
-    protected void closeSockets() {
-        forget.run();
-        closeQuietly(backend);
+    public SessionStatus status() {
+        return traffic.status(id, rule.rule(), Session.statusText(client));
     }
 
     private static void closeQuietly(Backend backend) {

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import oi.runtime.IoMode;
-import oi.runtime.Scheduler;
-import oi.runtime.ThreadModel;
+import oi.settings.IoMode;
+import oi.settings.Scheduler;
+import oi.settings.ThreadModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

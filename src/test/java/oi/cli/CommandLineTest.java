@@ -39,17 +39,17 @@ class CommandLineTest {
 
     @Test
     void noFlagsGiveSettingsDefaultsAndTheHelpShowsThem() {
-        assertThat(new SettingsFlags().settings()).isEqualTo(oi.runtime.Settings.DEFAULTS);
+        assertThat(new SettingsFlags().settings()).isEqualTo(oi.settings.Settings.DEFAULTS);
         String help = run("--help").out();
-        assertThat(help).contains("Default: " + ByteSize.format(oi.runtime.Settings.DEFAULTS.bufferSize()),
-                "Default: " + oi.runtime.Settings.DEFAULTS.io(), "Default: " + oi.runtime.Settings.DEFAULTS.maxConns());
+        assertThat(help).contains("Default: " + ByteSize.format(oi.settings.Settings.DEFAULTS.bufferSize()),
+                "Default: " + oi.settings.Settings.DEFAULTS.io(), "Default: " + oi.settings.Settings.DEFAULTS.maxConns());
     }
 
     @Test
     void helpListsEveryValueOfTheEnumFlags() {
         String help = run("--help").out();
-        assertThat(help).contains(java.util.Arrays.stream(oi.runtime.IoMode.values()).map(String::valueOf).toList())
-                .contains(java.util.Arrays.stream(oi.runtime.ThreadModel.values()).map(String::valueOf).toList());
+        assertThat(help).contains(java.util.Arrays.stream(oi.settings.IoMode.values()).map(String::valueOf).toList())
+                .contains(java.util.Arrays.stream(oi.settings.ThreadModel.values()).map(String::valueOf).toList());
     }
 
     @Test

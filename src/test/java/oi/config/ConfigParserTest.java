@@ -2,12 +2,21 @@ package oi.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import oi.rules.Config;
+import oi.rules.Endpoint;
+import oi.rules.ForwardRule;
+import oi.rules.LogTarget;
+import oi.rules.Protocol;
+import oi.rules.ProxyProtocol;
+import oi.rules.RuleOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +228,31 @@ class ConfigParserTest {
         assertThat(config.rules().get(1).access().deny()).extracting(p -> p.text()).containsExactly("10.0.0.1");
         assertThat(config.globalAccess().allow()).hasSize(1);
         assertThat(config.logCommon()).isTrue();
+    }
+
+    @Test
+    void includeGlobsTakeClassesAndBracesAsShellsDo() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("oi.d"));
+        Files.writeString(conf.resolve("a1.conf"), "127.0.0.1 8001 127.0.0.1 81\n");
+        Files.writeString(conf.resolve("b2.rules"), "127.0.0.1 8002 127.0.0.1 81\n");
+        Files.writeString(conf.resolve("c3.conf"), "127.0.0.1 8003 127.0.0.1 81\n");
+        Path main = Files.writeString(dir.resolve("main.conf"), "include oi.d/[!c]?.{conf,rules}\n");
+        assertThat(parser().parse(main).rules()).extracting(rule -> rule.bind().port()).containsExactly(8001, 8002);
+    }
+
+    /** A glob a regular expression would backtrack on for ever, and one so long it would overflow the regex stack. */
+    @Test
+    void hostileIncludeGlobsGiveALineOrLoadAtOnceAndNeverHang() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("oi.d"));
+        Files.writeString(conf.resolve("a".repeat(40) + ".conf"), "127.0.0.1 8001 127.0.0.1 81\n");
+        Path backtracking = Files.writeString(dir.resolve("backtracking.conf"), "include oi.d/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n");
+        Path overlong = Files.writeString(dir.resolve("overlong.conf"), "include oi.d/" + "*a".repeat(5_000) + "\n");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertThat(parser().parse(backtracking).rules()).as("matches nothing, quickly").isEmpty();
+            assertThatThrownBy(() -> parser().parse(overlong)).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(overlong + ":1: bad glob \"oi.d/*a*a")
+                    .hasMessageEndingWith(": longer than a file name can be (255)");
+        });
     }
 
     @Test

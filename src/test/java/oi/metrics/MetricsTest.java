@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;

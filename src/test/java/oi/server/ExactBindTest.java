@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import oi.testing.UdpEcho;

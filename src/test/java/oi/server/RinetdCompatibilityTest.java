@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 import oi.testing.LogLines;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;

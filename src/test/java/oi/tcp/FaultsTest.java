@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 import oi.testing.Fds;
 import oi.testing.RunningForwarder;
 import oi.testing.Streams;

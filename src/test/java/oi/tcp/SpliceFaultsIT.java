@@ -1,7 +1,7 @@
 package oi.tcp;
 
-import oi.runtime.IoMode;
-import oi.runtime.Settings;
+import oi.settings.IoMode;
+import oi.settings.Settings;
 
 /** The fault mix and the hostile clients again with {@code --io splice}, from the multi-release jar. */
 class SpliceFaultsIT extends FaultsTest {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.Socket;
 import java.time.Duration;
-import oi.runtime.IoMode;
-import oi.runtime.Settings;
-import oi.runtime.ThreadModel;
+import oi.settings.IoMode;
+import oi.settings.Settings;
+import oi.settings.ThreadModel;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;

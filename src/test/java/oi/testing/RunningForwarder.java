@@ -7,11 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import oi.config.Config;
 import oi.config.ConfigParser;
-import oi.runtime.Listener;
-import oi.runtime.Settings;
+import oi.live.Listener;
+import oi.rules.Config;
 import oi.server.Forwarder;
+import oi.settings.Settings;
 
 /**
  * An in-process forwarder started from rules-file text, the way {@code bin/oi} starts one;

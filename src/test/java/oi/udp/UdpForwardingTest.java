@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import oi.runtime.Settings;
+import oi.settings.Settings;
 import oi.testing.Fds;
 import oi.testing.LogLines;
 import oi.testing.RunningForwarder;

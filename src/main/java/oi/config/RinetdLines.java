@@ -1,0 +1,225 @@
+package oi.config;
+
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import oi.rules.AddressPattern;
+import oi.rules.Endpoint;
+import oi.rules.HostAndPort;
+import oi.rules.LogTarget;
+import oi.rules.Protocol;
+import oi.rules.ProxyProtocol;
+import oi.rules.RuleOptions;
+
+/**
+ * One file in rinetd's rules-file language ({@code man rinetd}), read line by line into a
+ * {@link ConfigBuilder}: a forwarding rule {@code bindaddress bindport connectaddress connectport
+ * [options]}, {@code allow}/{@code deny PATTERN}, {@code logfile PATH} (or {@code syslog:[HOST:PORT]}),
+ * {@code pidlogfile PATH}, {@code logcommon} and {@code include}; {@code #} starts a comment.
+ *
+ * <p>A reader serves one file, so its line number is its own: an included file gets a reader of
+ * its own, and nothing is saved or restored around it.
+ */
+final class RinetdLines {
+    private static final String RULE_SHAPE = "a forwarding rule is \"bindaddress bindport connectaddress connectport [options]\", got ";
+
+    private final Path file;
+    private final ConfigBuilder builder;
+    private final Includes includes;
+    private final Words words;
+    private int line;
+
+    /** A reader of {@code file} that adds what it reads to {@code builder} and reads its includes through {@code includes}. */
+    RinetdLines(Path file, ConfigBuilder builder, Includes includes) {
+        this.file = file;
+        this.builder = builder;
+        this.includes = includes;
+        this.words = includes.words(this::error);
+    }
+
+    /** Reads the whole text of the file. */
+    void read(String text) {
+        String[] lines = text.split("\r?\n|\r", -1);
+        for (line = 1; line <= lines.length; line++) {
+            readLine(lines[line - 1]);
+        }
+    }
+
+    private void readLine(String raw) {
+        int hash = raw.indexOf('#');
+        String content = (hash < 0 ? raw : raw.substring(0, hash)).strip();
+        if (content.isEmpty()) {
+            return;
+        }
+        List<String> tokens = Words.tokenize(content);
+        String keyword = tokens.get(0).toLowerCase(Locale.ROOT);
+        switch (keyword) {
+            case "allow", "deny" -> accessPattern(keyword.equals("allow"), tokens);
+            case "logfile" -> logFile(argument(keyword, content));
+            case "pidlogfile" -> {
+                Path path = path(keyword, argument(keyword, content));
+                if (path != null) {
+                    builder.pidLogFile(path);
+                }
+            }
+            case "include" -> includes.include(file, line, argument(keyword, content), this::error);
+            case "logcommon" -> {
+                if (tokens.size() != 1) {
+                    error("logcommon takes no argument, got " + Words.show(tokens.get(1)));
+                }
+                builder.logCommon();
+            }
+            default -> {
+                if (tokens.size() == 4 || tokens.size() == 5
+                        || tokens.stream().limit(3).anyMatch(token -> token.startsWith(Endpoint.UNIX_PREFIX))) {
+                    forwardingRule(tokens);
+                } else if (Words.looksLikeAddress(tokens.get(0))) {
+                    error(RULE_SHAPE + Words.show(content));
+                } else {
+                    error("unknown directive " + Words.show(tokens.get(0)));
+                }
+            }
+        }
+    }
+
+    private void accessPattern(boolean allow, List<String> tokens) {
+        if (tokens.size() != 2) {
+            error(tokens.get(0) + " takes one pattern, e.g. \"" + tokens.get(0) + " 192.168.1.*\"");
+            return;
+        }
+        try {
+            builder.access(allow, AddressPattern.parse(tokens.get(1)));
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+        }
+    }
+
+    /** {@code logfile PATH}, or {@code logfile syslog:} (127.0.0.1:514) or {@code logfile syslog:HOST:PORT}. */
+    private void logFile(String argument) {
+        if (!argument.startsWith(LogTarget.SYSLOG_PREFIX)) {
+            Path path = path("logfile", argument);
+            if (path != null) {
+                builder.logFile(new LogTarget.File(path));
+            }
+            return;
+        }
+        String address = argument.substring(LogTarget.SYSLOG_PREFIX.length());
+        if (address.isEmpty()) {
+            builder.logFile(LogTarget.Syslog.LOCAL);
+            return;
+        }
+        try {
+            HostAndPort syslogd = HostAndPort.parse("syslog target", address);
+            try {
+                builder.logFile(new LogTarget.Syslog(syslogd.resolve(includes.resolver())));
+            } catch (UnknownHostException e) {
+                error("cannot resolve host " + Words.show(syslogd.host()));
+            }
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+        }
+    }
+
+    private static String argument(String keyword, String content) {
+        return content.substring(keyword.length()).strip();
+    }
+
+    private Path path(String keyword, String argument) {
+        if (argument.isEmpty()) {
+            error(keyword + " needs a path");
+            return null;
+        }
+        try {
+            return Path.of(argument);
+        } catch (RuntimeException e) {
+            error("bad path " + Words.show(argument));
+            return null;
+        }
+    }
+
+    /**
+     * {@code bindaddress bindport connectaddress connectport [options]}, where either side may
+     * instead be one {@code unix:/path} token standing for address and port together.
+     */
+    private void forwardingRule(List<String> tokens) {
+        Sides sides = new Sides(tokens);
+        Endpoint bind = sides.next(true);
+        Endpoint connect = sides.next(false);
+        RuleOptions options = RuleOptions.DEFAULTS;
+        if (sides.left() == 1) {
+            options = words.options(sides.rest());
+        } else if (sides.left() > 1) {
+            error(RULE_SHAPE + Words.show(String.join(" ", tokens)));
+        }
+        if (bind == null || connect == null || !consistent(bind, connect, options)) {
+            builder.brokenRule();
+            return;
+        }
+        builder.rule(file, line, bind, connect, options);
+    }
+
+    /** Whether the two sides and the options fit together; says why not, once per problem. */
+    private boolean consistent(Endpoint bind, Endpoint connect, RuleOptions options) {
+        boolean streams = bind.protocol() == Protocol.TCP && connect.protocol() == Protocol.TCP;
+        boolean ok = true;
+        if ((bind instanceof Endpoint.Unix || connect instanceof Endpoint.Unix) && !streams) {
+            error("unix: sockets are streams: the other side must be TCP");
+            ok = false;
+        }
+        if (options.proxy() != ProxyProtocol.NONE && !streams) {
+            error("proxy= applies to TCP-to-TCP rules only");
+            ok = false;
+        }
+        return ok;
+    }
+
+    /** The tokens of a rule, read side by side: two words for an IP side, one for {@code unix:/path}. */
+    private final class Sides {
+        private final List<String> tokens;
+        private int next;
+
+        Sides(List<String> tokens) {
+            this.tokens = tokens;
+        }
+
+        /** The next side, or null (with an error) when it is wrong or missing. */
+        Endpoint next(boolean isBind) {
+            if (next >= tokens.size()) {
+                return missing();
+            }
+            String first = tokens.get(next++);
+            if (first.startsWith(Endpoint.UNIX_PREFIX)) {
+                String path = first.substring(Endpoint.UNIX_PREFIX.length());
+                if (path.isEmpty() || path.indexOf('\0') >= 0) {
+                    error("bad unix socket path " + Words.show(first));
+                    return null;
+                }
+                return new Endpoint.Unix(Path.of(path));
+            }
+            if (next >= tokens.size()) {
+                return missing();
+            }
+            return words.endpoint(first, tokens.get(next++), null, isBind);
+        }
+
+        /** Tokens after the sides read so far. */
+        int left() {
+            return tokens.size() - next;
+        }
+
+        /** The one token after both sides: the options. */
+        String rest() {
+            return tokens.get(next);
+        }
+
+        private Endpoint missing() {
+            error(RULE_SHAPE + Words.show(String.join(" ", tokens)));
+            return null;
+        }
+    }
+
+    private void error(String message) {
+        builder.error(file, line, message);
+    }
+}

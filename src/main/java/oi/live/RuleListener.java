@@ -1,0 +1,64 @@
+package oi.live;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
+import oi.report.RuleStats;
+import oi.rules.ActiveRule;
+
+/**
+ * What a TCP and a UDP listener share, so each keeps only its own serving loop: the rule it
+ * serves now (which a reload swaps), the rule's counters, and the port it is bound to.
+ */
+public abstract class RuleListener implements Listener {
+    private final NetworkChannel channel;
+    private final RuleStats stats = new RuleStats();
+    private volatile ActiveRule active;
+
+    /** A listener on an already bound channel, serving {@code active} until a reload. */
+    protected RuleListener(NetworkChannel channel, ActiveRule active) {
+        this.channel = channel;
+        this.active = active;
+    }
+
+    @Override
+    public void update(ActiveRule reloaded) {
+        active = reloaded;
+    }
+
+    @Override
+    public ActiveRule active() {
+        return active;
+    }
+
+    @Override
+    public RuleStats stats() {
+        return stats;
+    }
+
+    @Override
+    public String localAddress() {
+        try {
+            SocketAddress local = channel.getLocalAddress();
+            if (local instanceof InetSocketAddress inet) {
+                String host = inet.getAddress().getHostAddress().replaceFirst("%.*", "");
+                return (inet.getAddress() instanceof Inet6Address ? "[" + host.replaceFirst("(^|:)(0(:|$)){2,}", "::") + "]"
+                                                                  : host) + ":" + inet.getPort();
+            }
+            return String.valueOf(local);
+        } catch (IOException e) {
+            return active.rule().bind().toString(); // closed
+        }
+    }
+
+    @Override
+    public int localPort() {
+        try {
+            return channel.getLocalAddress() instanceof InetSocketAddress address ? address.getPort() : 0;
+        } catch (IOException e) {
+            return 0; // closed; a Unix socket has no port either
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package oi.report;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The traffic counters of one forwarding rule, kept by its listener across reloads and read by
+ * {@code /metrics}, {@code /status} and SIGUSR1. Updated from session threads without locks.
+ */
+public final class RuleStats {
+    private final LongAdder active = new LongAdder();
+    private final LongAdder total = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+    private final Histogram connectTime = new Histogram(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5);
+    private final Histogram duration = new Histogram(0.001, 0.01, 0.1, 1, 10, 60, 600, 3600);
+
+    /** Counters at zero. */
+    public RuleStats() {
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(outcome, new LongAdder());
+        }
+    }
+
+    /** A client was accepted and its session starts. */
+    public void opened() {
+        active.increment();
+        total.increment();
+    }
+
+    /** The backend answered the connect after {@code nanos}. */
+    public void connected(long nanos) {
+        connectTime.record(nanos);
+    }
+
+    /** A session counted as {@link #opened} ended: its bytes, outcome and duration. */
+    public void ended(ConnectionRecord record) {
+        active.decrement();
+        refused(record);
+    }
+
+    /** A client was refused before any session started; also the part of {@link #ended} that every record shares. */
+    public void refused(ConnectionRecord record) {
+        bytesIn.add(record.bytesIn());
+        bytesOut.add(record.bytesOut());
+        outcomes.get(record.outcome()).increment();
+        duration.record(record.duration().toNanos());
+    }
+
+    /** Sessions running now. */
+    public long active() {
+        return active.sum();
+    }
+
+    /** Sessions started since the listener opened. */
+    public long total() {
+        return total.sum();
+    }
+
+    /** Bytes received from clients. */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** Bytes sent to clients. */
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** How many sessions or refusals ended with this outcome. */
+    public long outcomes(Outcome outcome) {
+        return outcomes.get(outcome).sum();
+    }
+
+    /** Appends the backend connect-time histogram in Prometheus text. */
+    public void appendConnectTime(StringBuilder out, String name, String labels) {
+        connectTime.appendTo(out, name, labels);
+    }
+
+    /** Appends the connection-duration histogram in Prometheus text. */
+    public void appendDuration(StringBuilder out, String name, String labels) {
+        duration.appendTo(out, name, labels);
+    }
+}

@@ -1,0 +1,122 @@
+package oi.rules;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code allow}/{@code deny} pattern: a rinetd wildcard ({@code 192.168.2.*}, {@code fe80:*})
+ * or, beyond rinetd, a CIDR block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}).
+ */
+public sealed interface AddressPattern {
+
+    /** Whether a client address is covered by this pattern. */
+    boolean matches(InetAddress address);
+
+    /** The pattern as written in the rules file. */
+    String text();
+
+    /**
+     * Parses a pattern as written after {@code allow} or {@code deny}.
+     *
+     * @throws IllegalArgumentException with a user-facing reason when the text is no pattern
+     */
+    static AddressPattern parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash >= 0) {
+            return Cidr.parse(text, slash);
+        }
+        if (!Wildcard.ALLOWED.matcher(text).matches()) {
+            throw new IllegalArgumentException(
+                    "bad pattern \"" + text + "\": use digits, '.', ':', hex letters, '?' and '*', or a CIDR block");
+        }
+        return new Wildcard(text);
+    }
+
+    /** The textual form rinetd matches patterns against: dotted IPv4, or compressed IPv6. */
+    static String canonicalText(InetAddress address) {
+        String host = address.getHostAddress();
+        int scope = host.indexOf('%');
+        return scope < 0 ? host : host.substring(0, scope);
+    }
+
+    /** rinetd's glob: {@code ?} is one character, {@code *} any run, everything else literal. */
+    record Wildcard(String text, Glob glob) implements AddressPattern {
+        static final Pattern ALLOWED = Pattern.compile("[0-9a-fA-F.:?*]+");
+
+        Wildcard(String text) {
+            this(text, Glob.of(text.toLowerCase()));
+        }
+
+        @Override
+        public boolean matches(InetAddress address) {
+            return glob.matches(canonicalText(address).toLowerCase());
+        }
+
+        /** By text: two compiled globs of one pattern are the same pattern. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Wildcard wildcard && wildcard.text.equals(text);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode();
+        }
+    }
+
+    /** An address block given as {@code address/prefix-length}. */
+    record Cidr(String text, byte[] network, int prefixLength) implements AddressPattern {
+
+        static Cidr parse(String text, int slash) {
+            String host = text.substring(0, slash);
+            String length = text.substring(slash + 1);
+            if (!host.matches("[0-9a-fA-F.:]+") || !length.matches("\\d{1,3}")) {
+                throw new IllegalArgumentException("bad CIDR block \"" + text + "\"");
+            }
+            byte[] network;
+            try {
+                network = InetAddress.getByName(host).getAddress(); // a literal: never a DNS lookup
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("bad CIDR block \"" + text + "\"");
+            }
+            int prefix = Integer.parseInt(length);
+            if (prefix > network.length * 8) {
+                throw new IllegalArgumentException("bad CIDR block \"" + text + "\": prefix longer than the address");
+            }
+            return new Cidr(text, network, prefix);
+        }
+
+        /** By value: a record would compare the address bytes by identity. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Cidr cidr && cidr.text.equals(text) && cidr.prefixLength == prefixLength
+                    && java.util.Arrays.equals(cidr.network, network);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode() * 31 + prefixLength;
+        }
+
+        @Override
+        public boolean matches(InetAddress address) {
+            byte[] candidate = address.getAddress();
+            if (candidate.length != network.length) {
+                return false;
+            }
+            int whole = prefixLength / 8;
+            for (int i = 0; i < whole; i++) {
+                if (candidate[i] != network[i]) {
+                    return false;
+                }
+            }
+            int rest = prefixLength % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (candidate[whole] & mask) == (network[whole] & mask);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package oi.rules;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * One side of a forwarding rule: an IP address and port ({@link Inet}), or a Unix domain socket
+ * file, written {@code unix:/path}, which stands for address and port together ({@link Unix}).
+ */
+public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
+    /** The prefix that marks a Unix domain socket path in a rules file. */
+    String UNIX_PREFIX = "unix:";
+
+    /** The host as written in the rules file, for logs: a name, an address literal, or {@code unix:/path}. */
+    String host();
+
+    /** The port; 0 for a Unix domain socket, which has none. */
+    int port();
+
+    /** TCP or UDP; a Unix domain socket is always a stream, like TCP. */
+    Protocol protocol();
+
+    /** The address to bind, as an IP socket address or a Unix domain one. */
+    SocketAddress bindAddress();
+
+    /** The address to connect to now: looked up again when the host is a name, else the literal or socket file. */
+    SocketAddress currentAddress() throws UnknownHostException;
+
+    /** Identifies the socket a bind side needs, so a reload can keep a listener whose rule did not move. */
+    String listenKey();
+
+    /**
+     * The protocol family of a socket for this endpoint: IPv4 for an IPv4 address (the wildcard
+     * included), IPv6 for an IPv6 one ({@code ::} is dual-stack under Linux's default
+     * {@code bindv6only}), Unix for a socket file.
+     */
+    default ProtocolFamily family() {
+        return familyOf(bindAddress());
+    }
+
+    /** The protocol family of a socket that binds or connects to {@code address}. */
+    static ProtocolFamily familyOf(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        }
+        return StandardProtocolFamily.UNIX;
+    }
+
+    /**
+     * An IP endpoint: the host as written, its address resolved at load time, the port and the protocol.
+     *
+     * @param named whether the host is a name rather than an address literal: a name is looked up
+     *     again for each new connection (cached for {@code --dns-ttl}), so a backend that moves is followed
+     */
+    record Inet(String host, InetAddress address, int port, Protocol protocol, boolean named) implements Endpoint {
+        private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
+
+        /** An endpoint whose host is a name unless it reads as an address literal; decided once, here. */
+        public Inet(String host, InetAddress address, int port, Protocol protocol) {
+            this(host, address, port, protocol, host.indexOf(':') < 0 && !IPV4_LITERAL.matcher(host).matches());
+        }
+
+        /** The same endpoint on another port, e.g. the one the kernel chose for port 0. */
+        public Inet withPort(int bound) {
+            return new Inet(host, address, bound, protocol, named);
+        }
+
+        /** The address to bind or connect to, as loaded. */
+        public InetSocketAddress socketAddress() {
+            return new InetSocketAddress(address, port);
+        }
+
+        @Override
+        public SocketAddress bindAddress() {
+            return socketAddress();
+        }
+
+        @Override
+        public SocketAddress currentAddress() throws UnknownHostException {
+            return named ? new InetSocketAddress(InetAddress.getByName(host), port) : socketAddress();
+        }
+
+        @Override
+        public String listenKey() {
+            return address.getHostAddress() + " " + port + "/" + protocol.suffix();
+        }
+
+        @Override
+        public String toString() {
+            String shown = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+            return shown + ":" + port + (protocol == Protocol.TCP ? "" : "/" + protocol.suffix());
+        }
+    }
+
+    /** A Unix domain socket file; a stream, like TCP, with no address or port of its own. */
+    record Unix(Path path) implements Endpoint {
+        @Override
+        public String host() {
+            return UNIX_PREFIX + path;
+        }
+
+        @Override
+        public int port() {
+            return 0;
+        }
+
+        @Override
+        public Protocol protocol() {
+            return Protocol.TCP;
+        }
+
+        @Override
+        public SocketAddress bindAddress() {
+            return UnixDomainSocketAddress.of(path);
+        }
+
+        @Override
+        public SocketAddress currentAddress() {
+            return bindAddress();
+        }
+
+        @Override
+        public String listenKey() {
+            return host();
+        }
+
+        @Override
+        public String toString() {
+            return host();
+        }
+    }
+}

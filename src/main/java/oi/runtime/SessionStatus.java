@@ -1,7 +1,0 @@
-package oi.runtime;
-
-import java.time.Duration;
-
-/** One live session as {@code /status} shows it. */
-public record SessionStatus(long id, String rule, String client, String backend, Duration age, long bytesIn, long bytesOut) {
-}

@@ -1,0 +1,119 @@
+package oi.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import oi.report.FailureBurst;
+import oi.settings.IoMode;
+import oi.settings.Settings;
+
+/**
+ * Full-size pump buffers ({@code --buffer}), lent to a pump only while its reads fill its small
+ * buffer, so that an idle connection holds a few KiB instead of two full buffers.
+ *
+ * <p>All full-size buffers together stay within a budget ({@code --buffer-memory}): past it a
+ * pump is refused a loan and goes on with its small buffer, slower but never stuck, and the
+ * burst is logged once. Shared by all pumps; a bounded number of returned buffers is kept for
+ * reuse and the rest is left to the garbage collector.
+ */
+public final class BufferPool {
+    /** What each pump holds for good: enough for interactive traffic, small enough for idle connections. */
+    public static final int SMALL = 1024;
+    private static final int MAX_POOLED_BYTES = 32 << 20;
+
+    private final int size;
+    private final boolean direct;
+    private final long budget;
+    private final int maxPooled;
+    private final ConcurrentLinkedDeque<ByteBuffer> free = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger pooled = new AtomicInteger();
+    private final AtomicLong reserved = new AtomicLong();
+    private final FailureBurst refusals;
+
+    /** The pool of a command line: {@code --buffer}-sized, direct unless {@code --io stream}, within {@code --buffer-memory}. */
+    public static BufferPool create(Settings settings) {
+        boolean direct = settings.io() != IoMode.STREAM;
+        long budget = settings.bufferMemory() > 0 ? settings.bufferMemory() : MemoryLimits.defaultBudget(direct);
+        return new BufferPool(settings.bufferSize(), direct, budget);
+    }
+
+    /**
+     * A pool of {@code size}-byte buffers, direct (for channels) or on the heap (for streams),
+     * holding at most {@code budget} bytes of them, lent and kept together.
+     */
+    public BufferPool(int size, boolean direct, long budget) {
+        this.size = size;
+        this.direct = direct;
+        this.budget = budget;
+        this.maxPooled = (int) Math.max(1, Math.min(MAX_POOLED_BYTES, budget / 2) / size);
+        this.refusals = new FailureBurst("lending a " + size / 1024 + " KiB buffer within --buffer-memory "
+                + budget / (1024 * 1024) + " MiB", "pumps go on with their " + SMALL / 1024 + " KiB buffers meanwhile");
+    }
+
+    /** The size of the buffers lent. */
+    public int size() {
+        return size;
+    }
+
+    /** The budget of all full-size buffers, in bytes. */
+    public long budget() {
+        return budget;
+    }
+
+    /** Whether a pump should start small and borrow, or simply own a buffer of {@link #size}. */
+    public boolean lends() {
+        return size > SMALL;
+    }
+
+    /** The buffer a pump holds for as long as it lives: small on the heap when the pool lends, else one of {@link #size}. */
+    public ByteBuffer own() {
+        if (lends()) {
+            return ByteBuffer.allocate(SMALL);
+        }
+        return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+    }
+
+    /** A cleared full-size buffer, or null when the budget (or the JVM) has no room for one now. */
+    public ByteBuffer borrow() {
+        ByteBuffer buffer = free.pollFirst();
+        if (buffer != null) {
+            pooled.decrementAndGet();
+            return buffer.clear();
+        }
+        if (reserved.addAndGet(size) > budget) {
+            reserved.addAndGet(-size);
+            refusals.failed("budget spent");
+            return null;
+        }
+        try {
+            buffer = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        } catch (OutOfMemoryError e) { // the JVM's own limit is lower than the budget: same remedy
+            reserved.addAndGet(-size);
+            refusals.failed(e.getMessage());
+            return null;
+        }
+        refusals.succeeded();
+        return buffer;
+    }
+
+    /** Takes a borrowed buffer back; most recently returned is lent first, while it is warm in cache. */
+    public void giveBack(ByteBuffer buffer) {
+        if (pooled.incrementAndGet() <= maxPooled) {
+            free.offerFirst(buffer);
+        } else {
+            pooled.decrementAndGet();
+            reserved.addAndGet(-size); // left to the collector
+        }
+    }
+
+    /** Loans refused because the budget or the JVM had no room, since the start, for {@code /metrics}. */
+    public long refused() {
+        return refusals.total();
+    }
+
+    /** Bytes of full-size buffers lent or kept now. */
+    public long reserved() {
+        return reserved.get();
+    }
+}
