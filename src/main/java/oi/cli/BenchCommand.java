@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import oi.bench.Bench;
 import oi.settings.Settings;
+import oi.settings.SettingsFlags;
 
 /**
  * {@code oi bench MODE}: the command line of {@link Bench}'s modes. The forwarder of the
@@ -96,7 +97,7 @@ final class BenchCommand {
                 throw new IllegalArgumentException("one mode at a time, got " + String.join(" ", options.mode));
             }
             Mode mode = options.mode.isEmpty() ? Mode.AB : Mode.of(options.mode.get(0));
-            return new Run(mode, options, mode == Mode.AB ? options.tuning.settings() : null,
+            return new Run(mode, options, mode == Mode.AB ? CommandLine.settings(options.tuning) : null,
                     mode.aimed ? options.target() : null);
         }
 

@@ -1,8 +1,6 @@
 package oi.cli;
 
-import com.beust.jcommander.IStringConverter;
 import com.beust.jcommander.JCommander;
-import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -12,6 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import oi.config.ConfigException;
 import oi.rules.HostAndPort;
+import oi.settings.Flags;
+import oi.settings.IoMode;
+import oi.settings.Settings;
+import oi.settings.SettingsFlags;
+import oi.tcp.Splice;
 
 /**
  * What {@code oi} and {@code oi bench} share in reading a command line: JCommander set up for
@@ -27,7 +30,7 @@ record CommandLine(String program, JCommander commander, String about, String fo
     /** A command line read into {@code options}; {@code about} and {@code footer} frame JCommander's usage text. */
     static CommandLine of(String program, Object options, String about, String footer) {
         return new CommandLine(program, JCommander.newBuilder().programName(program).addObject(options)
-                .addConverterInstanceFactory(CommandLine::enumFlag).build(), about, footer);
+                .addConverterInstanceFactory(Flags::enumWords).build(), about, footer);
     }
 
     /**
@@ -65,12 +68,13 @@ record CommandLine(String program, JCommander commander, String about, String fo
         return ExitCode.CMDERR;
     }
 
-    /** A whole-number flag value within bounds; {@code what} names the unit, e.g. "a number of seconds". */
-    static int number(String flag, String text, int min, int max, String what) {
-        if (!text.matches("\\d{1,9}") || Integer.parseInt(text) < min || Integer.parseInt(text) > max) {
-            throw new IllegalArgumentException(flag + " \"" + text + "\" is not " + what + " between " + min + " and " + max);
+    /** The settings of the tuning flags, refusing {@code --io splice} where this JVM cannot splice. */
+    static Settings settings(SettingsFlags flags) {
+        Settings settings = flags.settings();
+        if (settings.io() == IoMode.SPLICE && Splice.unavailable() != null) {
+            throw new IllegalArgumentException(Splice.unavailable());
         }
-        return Integer.parseInt(text);
+        return settings;
     }
 
     /** A {@code HOST:PORT} flag value, looked up now so that a typo stops the start. */
@@ -81,14 +85,6 @@ record CommandLine(String program, JCommander commander, String about, String fo
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(flag + " \"" + text + "\": cannot resolve host \"" + address.host() + "\"");
         }
-    }
-
-    /**
-     * The converter of an enum-valued flag, whose message names the flag and lists its values, as
-     * JCommander's would not; any enum-typed flag gets it, so a new one needs nothing here.
-     */
-    private static IStringConverter<?> enumFlag(Parameter parameter, Class<?> type, String flag) {
-        return type.isEnum() ? text -> FlagValue.parse(type.asSubclass(Enum.class), flag, text) : null;
     }
 
     /** JCommander's message, except that a stray word becomes "unknown option", as users say it. */

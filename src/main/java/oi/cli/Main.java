@@ -14,6 +14,7 @@ import oi.rules.Config;
 import oi.rules.HostAndPort;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import oi.settings.Flags;
 import oi.settings.Settings;
 import org.tinylog.Logger;
 
@@ -81,9 +82,9 @@ public final class Main {
     private record Startup(Settings settings, InetSocketAddress metrics, ConfigParser parser, Config config) {
 
         static Startup read(Options options) throws ConfigException {
-            Settings settings = options.tuning.settings();
+            Settings settings = CommandLine.settings(options.tuning);
             InetSocketAddress metrics = options.metrics == null ? null : CommandLine.address("--metrics", options.metrics);
-            int ttl = CommandLine.number("--dns-ttl", options.dnsTtl, 0, 999_999, "a number of seconds");
+            int ttl = Flags.number("--dns-ttl", options.dnsTtl, 0, 999_999, "a number of seconds");
             // The JDK's own name cache is the TTL: every lookup of a backend name, the rules file's first, goes through it.
             Security.setProperty("networkaddress.cache.ttl", Integer.toString(ttl));
             ConfigParser parser = new ConfigParser();

@@ -2,6 +2,7 @@ package oi.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
+import oi.settings.SettingsFlags;
 
 /** The {@code oi} command line, rinetd's flags first; values are checked by {@link Main}, not here. */
 final class Options {

@@ -26,7 +26,6 @@ import oi.rules.Protocol;
 import oi.settings.IoMode;
 import oi.settings.Settings;
 import oi.tcp.BufferPool;
-import oi.tcp.Splice;
 import oi.tcp.TcpListener;
 import oi.udp.UdpListener;
 import org.tinylog.Logger;
@@ -44,7 +43,6 @@ public final class Forwarder implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
     private final Settings settings;
-    private final IoMode requestedIo;
     private final ConfigParser parser;
     private final Shared shared;
     private final BufferPool buffers;
@@ -57,8 +55,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** A forwarder with the command line's settings; the parser is used again on reload. */
     public Forwarder(Settings settings, ConfigParser parser) {
-        this.requestedIo = settings.io();
-        this.settings = settings.with(s -> s.io = settings.io().resolve(Splice.unavailable() == null));
+        this.settings = settings;
         this.parser = parser;
         this.shared = Shared.create(this.settings);
         this.buffers = BufferPool.create(this.settings);
@@ -297,7 +294,7 @@ public final class Forwarder implements AutoCloseable {
         ForwardRule rule = listener.active().rule();
         Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
                 rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(),
-                shared.threads().describe(), settings.io(), requestedIo == IoMode.AUTO ? " (auto)" : "");
+                shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
     }
 
     private static void writePidFile(Path pidFile) {

@@ -1,7 +1,6 @@
 package oi.settings;
 
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /**
  * The tunables given on the command line, shared by every listener.
@@ -26,62 +25,15 @@ public record Settings(int bufferSize, ThreadModel threads, Duration connectTime
                        int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions,
                        boolean syslog, long bufferMemory, Scheduler scheduler) {
 
-    /** The defaults of the command line. */
-    public static final Settings DEFAULTS = new Settings(64 * 1024, ThreadModel.VIRTUAL, Duration.ofSeconds(10),
-            4096, Duration.ZERO, true, Duration.ZERO, IoMode.AUTO, 10_000, false, 0, Scheduler.POLLER);
+    /** The defaults of the command line, as {@link SettingsFlags} declares them. */
+    public static final Settings DEFAULTS = new SettingsFlags().settings();
 
-    /** A copy with some settings changed, e.g. {@code DEFAULTS.with(s -> s.drain = Duration.ofSeconds(8))}. */
-    public Settings with(Consumer<Builder> changes) {
-        Builder builder = new Builder(this);
-        changes.accept(builder);
-        return builder.build();
-    }
-
-    /** The settings as fields to change in {@link #with}; each field is the record component of its name. */
-    public static final class Builder {
-        /** See {@link Settings#bufferSize}. */
-        public int bufferSize;
-        /** See {@link Settings#threads}. */
-        public ThreadModel threads;
-        /** See {@link Settings#connectTimeout}. */
-        public Duration connectTimeout;
-        /** See {@link Settings#maxConns}. */
-        public int maxConns;
-        /** See {@link Settings#idleTimeout}. */
-        public Duration idleTimeout;
-        /** See {@link Settings#keepAlive}. */
-        public boolean keepAlive;
-        /** See {@link Settings#drain}. */
-        public Duration drain;
-        /** See {@link Settings#io}. */
-        public IoMode io;
-        /** See {@link Settings#udpSessions}. */
-        public int udpSessions;
-        /** See {@link Settings#syslog}. */
-        public boolean syslog;
-        /** See {@link Settings#bufferMemory}. */
-        public long bufferMemory;
-        /** See {@link Settings#scheduler}. */
-        public Scheduler scheduler;
-
-        private Builder(Settings from) {
-            bufferSize = from.bufferSize;
-            threads = from.threads;
-            connectTimeout = from.connectTimeout;
-            maxConns = from.maxConns;
-            idleTimeout = from.idleTimeout;
-            keepAlive = from.keepAlive;
-            drain = from.drain;
-            io = from.io;
-            udpSessions = from.udpSessions;
-            syslog = from.syslog;
-            bufferMemory = from.bufferMemory;
-            scheduler = from.scheduler;
-        }
-
-        private Settings build() {
-            return new Settings(bufferSize, threads, connectTimeout, maxConns, idleTimeout, keepAlive, drain, io, udpSessions,
-                    syslog, bufferMemory, scheduler);
-        }
+    /**
+     * The settings of these flags, the rest at their defaults, e.g. {@code of("--buffer", "8k")}.
+     *
+     * @throws IllegalArgumentException naming the first flag whose value is wrong
+     */
+    public static Settings of(String... flags) {
+        return SettingsFlags.parse(flags);
     }
 }

@@ -22,6 +22,7 @@ public final class BufferPool {
     public static final int SMALL = 1024;
     private static final int MAX_POOLED_BYTES = 32 << 20;
 
+    private final IoMode io;
     private final int size;
     private final boolean direct;
     private final long budget;
@@ -31,24 +32,34 @@ public final class BufferPool {
     private final AtomicLong reserved = new AtomicLong();
     private final FailureBurst refusals;
 
-    /** The pool of a command line: {@code --buffer}-sized, direct unless {@code --io stream}, within {@code --buffer-memory}. */
+    /**
+     * The pool of a command line: {@code --buffer}-sized, direct unless {@code --io stream}, within
+     * {@code --buffer-memory}, for pumps that move bytes the way {@code --io} says, {@code auto}
+     * resolved for this JVM.
+     */
     public static BufferPool create(Settings settings) {
-        boolean direct = settings.io() != IoMode.STREAM;
-        long budget = settings.bufferMemory() > 0 ? settings.bufferMemory() : MemoryLimits.defaultBudget(direct);
-        return new BufferPool(settings.bufferSize(), direct, budget);
+        IoMode io = settings.io().resolve(Splice.unavailable() == null);
+        long budget = settings.bufferMemory() > 0 ? settings.bufferMemory() : MemoryLimits.defaultBudget(io != IoMode.STREAM);
+        return new BufferPool(io, settings.bufferSize(), budget);
     }
 
     /**
-     * A pool of {@code size}-byte buffers, direct (for channels) or on the heap (for streams),
+     * A pool of {@code size}-byte buffers, direct (for channels and splice) or on the heap (for streams),
      * holding at most {@code budget} bytes of them, lent and kept together.
      */
-    public BufferPool(int size, boolean direct, long budget) {
+    BufferPool(IoMode io, int size, long budget) {
+        this.io = io;
         this.size = size;
-        this.direct = direct;
+        this.direct = io != IoMode.STREAM;
         this.budget = budget;
         this.maxPooled = (int) Math.max(1, Math.min(MAX_POOLED_BYTES, budget / 2) / size);
         this.refusals = new FailureBurst("lending a " + size / 1024 + " KiB buffer within --buffer-memory "
                 + budget / (1024 * 1024) + " MiB", "pumps go on with their " + SMALL / 1024 + " KiB buffers meanwhile");
+    }
+
+    /** How the pumps of this pool move bytes: {@code --io}, with {@code auto} resolved to splice or channel. */
+    public IoMode io() {
+        return io;
     }
 
     /** The size of the buffers lent. */

@@ -39,10 +39,10 @@ final class Pump {
     private volatile Thread watcher;
 
     /** A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread. */
-    Pump(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool, Threads threads, LongConsumer counted) {
+    Pump(SocketChannel from, SocketChannel to, BufferPool pool, Threads threads, LongConsumer counted) {
         this.from = from;
         this.to = to;
-        this.mode = mode;
+        this.mode = pool.io();
         this.pool = pool;
         this.threads = threads;
         this.counted = counted;

@@ -124,8 +124,8 @@ public final class TcpSession implements Session {
         if (!state.compareAndSet(State.CONNECTING, State.PUMPING)) {
             return outcome(); // stopped, or timed out just as the connect came through
         }
-        Pump clientToBackend = new Pump(client, backend, settings.io(), buffers, shared.threads(), traffic::countIn);
-        Pump backendToClient = new Pump(backend, client, settings.io(), buffers, shared.threads(), traffic::countOut);
+        Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn);
+        Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut);
         shared.threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend, State.BACKEND_CLOSED));
         pump(clientToBackend, backendToClient, State.CLIENT_CLOSED);
         backendToClient.completion().await();

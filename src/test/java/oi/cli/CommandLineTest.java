@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import oi.settings.ByteSize;
+import oi.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,10 +41,10 @@ class CommandLineTest {
 
     @Test
     void noFlagsGiveSettingsDefaultsAndTheHelpShowsThem() {
-        assertThat(new SettingsFlags().settings()).isEqualTo(oi.settings.Settings.DEFAULTS);
+        assertThat(Settings.of()).isEqualTo(Settings.DEFAULTS);
         String help = run("--help").out();
-        assertThat(help).contains("Default: " + ByteSize.format(oi.settings.Settings.DEFAULTS.bufferSize()),
-                "Default: " + oi.settings.Settings.DEFAULTS.io(), "Default: " + oi.settings.Settings.DEFAULTS.maxConns());
+        assertThat(help).contains("Default: " + ByteSize.format(Settings.DEFAULTS.bufferSize()),
+                "Default: " + Settings.DEFAULTS.io(), "Default: " + Settings.DEFAULTS.maxConns());
     }
 
     @Test

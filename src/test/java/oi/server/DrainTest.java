@@ -33,7 +33,7 @@ class DrainTest {
     void statusAnswersDuringADrainAndListsTheDrainingConnection() throws Exception {
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
-                     Settings.DEFAULTS.with(s -> s.drain = Duration.ofSeconds(8)));
+                     Settings.of("--drain", "8"));
              MetricsServer metrics = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), oi.forwarder());
              Socket client = oi.connect(0)) {
             OutputStream out = client.getOutputStream();

@@ -68,7 +68,7 @@ class LimitsAndTimeoutsTest {
         int limit = 10;
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "logfile " + dir.resolve("oi.log") + "\n127.0.0.1 0 127.0.0.1 "
-                     + backend.port() + "\n", Settings.DEFAULTS.with(s -> s.maxConns = limit))) {
+                     + backend.port() + "\n", Settings.of("--max-conns", Integer.toString(limit)))) {
             List<Socket> first = open(oi, 0, limit);
             for (Socket client : first) {
                 assertThat(served(client)).isTrue();
@@ -120,7 +120,7 @@ class LimitsAndTimeoutsTest {
         Path log = dir.resolve("oi.log");
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "logfile " + log + "\n127.0.0.1 0 127.0.0.1 " + backend.port()
-                     + "\n", Settings.DEFAULTS.with(s -> s.idleTimeout = Duration.ofSeconds(1)));
+                     + "\n", Settings.of("--idle-timeout", "1"));
              Socket idle = oi.connect(0);
              Socket active = oi.connect(0)) {
             assertThat(served(idle)).isTrue();
@@ -160,7 +160,7 @@ class LimitsAndTimeoutsTest {
     void drainLetsALiveConnectionFinishBeforeStopReturns() throws Exception {
         try (TcpServer backend = TcpServer.echo()) {
             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
-                    Settings.DEFAULTS.with(s -> s.drain = Duration.ofSeconds(10)));
+                    Settings.of("--drain", "10"));
             Socket client = oi.connect(0);
             assertThat(served(client)).isTrue();
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(oi::close);
@@ -178,7 +178,7 @@ class LimitsAndTimeoutsTest {
     void hurryCutsTheDrainShort() throws Exception {
         try (TcpServer backend = TcpServer.echo()) {
             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
-                    Settings.DEFAULTS.with(s -> s.drain = Duration.ofSeconds(30)));
+                    Settings.of("--drain", "30"));
             try (Socket client = oi.connect(0)) {
                 assertThat(served(client)).isTrue();
                 CompletableFuture<Void> stopping = CompletableFuture.runAsync(oi::close);

@@ -2,6 +2,7 @@ package oi.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import oi.settings.IoMode;
 import org.junit.jupiter.api.Test;
 
 /** Both routes to the JVM's direct-memory limit agree: the JDK's own (opened in tests as by the jar) and the public one. */
@@ -21,7 +22,7 @@ class MemoryLimitsTest {
 
     @Test
     void aPoolPastItsBudgetRefusesLoansAndCountsThem() {
-        BufferPool pool = new BufferPool(64 * 1024, true, 128 * 1024);
+        BufferPool pool = new BufferPool(IoMode.CHANNEL, 64 * 1024, 128 * 1024);
         var first = pool.borrow();
         var second = pool.borrow();
         assertThat(first).isNotNull();

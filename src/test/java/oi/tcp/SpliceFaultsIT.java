@@ -1,6 +1,5 @@
 package oi.tcp;
 
-import oi.settings.IoMode;
 import oi.settings.Settings;
 
 /** The fault mix and the hostile clients again with {@code --io splice}, from the multi-release jar. */
@@ -8,6 +7,6 @@ class SpliceFaultsIT extends FaultsTest {
 
     @Override
     Settings base() {
-        return Settings.DEFAULTS.with(s -> s.io = IoMode.SPLICE);
+        return Settings.of("--io", "splice");
     }
 }

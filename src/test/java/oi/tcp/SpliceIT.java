@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import oi.settings.IoMode;
 import oi.settings.Settings;
 import oi.settings.ThreadModel;
@@ -20,8 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SpliceIT extends TcpForwardingTest {
 
     @Override
-    Settings base() {
-        return Settings.DEFAULTS.with(s -> s.io = IoMode.SPLICE);
+    Settings base(String... flags) {
+        return List.of(flags).contains("--io") ? Settings.of(flags)
+                : Settings.of(Stream.concat(Stream.of("--io", "splice"), Stream.of(flags)).toArray(String[]::new));
     }
 
     @Test
@@ -41,7 +44,7 @@ class SpliceIT extends TcpForwardingTest {
     void anIdleTimeoutClosesAConnectionWhosePumpsWaitInsideSplice(ThreadModel threads) throws Exception {
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + " [idle=1]\n",
-                     base().with(s -> s.threads = threads));
+                     base("--threads", threads.toString()));
              Socket client = oi.connect(0)) {
             client.getOutputStream().write(7);
             assertThat(client.getInputStream().read()).isEqualTo(7);

@@ -39,9 +39,9 @@ class TcpForwardingTest {
     @TempDir
     Path dir;
 
-    /** The settings every test starts from; {@link SpliceIT} runs the same tests with {@code --io splice}. */
-    Settings base() {
-        return Settings.DEFAULTS;
+    /** The settings every test starts from, with {@code flags} on top; {@link SpliceIT} runs the same tests with {@code --io splice}. */
+    Settings base(String... flags) {
+        return Settings.of(flags);
     }
 
     private RunningForwarder forward(int backendPort, Settings settings, String extra) throws Exception {
@@ -56,7 +56,7 @@ class TcpForwardingTest {
     @EnumSource(ThreadModel.class)
     void echoRoundTripReturnsTheSameBytes(ThreadModel threads) throws Exception {
         try (TcpServer backend = TcpServer.echo();
-             RunningForwarder oi = forward(backend.port(), base().with(s -> s.threads = threads), "");
+             RunningForwarder oi = forward(backend.port(), base("--threads", threads.toString()), "");
              Socket client = oi.connect(0)) {
             client.getOutputStream().write("hello, oi\n".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
@@ -87,7 +87,7 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), base().with(s -> s.bufferSize = buffer).with(s -> s.threads = threads).with(s -> s.io = io), "");
+             RunningForwarder oi = forward(backend.port(), base("--buffer", Integer.toString(buffer), "--threads", threads.toString(), "--io", io.toString()), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -96,7 +96,7 @@ class UdpForwardingTest {
         byte[] big = new byte[65_507]; // the most an IPv4 datagram can carry
         new SplittableRandom(5).nextBytes(big);
         try (UdpEcho backend = new UdpEcho();
-             RunningForwarder oi = udpRule(backend, "", Settings.DEFAULTS.with(s -> s.bufferSize = 8192));
+             RunningForwarder oi = udpRule(backend, "", Settings.of("--buffer", "8k"));
              DatagramChannel client = client(oi, 0)) {
             assertThat(exchange(client, big)).as("bigger than --buffer, passed whole").isEqualTo(big);
             assertThat(exchange(client, new byte[0])).as("zero-length stays zero-length").isEmpty();
@@ -134,7 +134,7 @@ class UdpForwardingTest {
     @Test
     void aBurstOfAThousandClientsIsBoundedAndLeaksNothing() throws Exception {
         try (UdpEcho backend = new UdpEcho();
-             RunningForwarder oi = udpRule(backend, "[timeout=1]", Settings.DEFAULTS.with(s -> s.udpSessions = 50))) {
+             RunningForwarder oi = udpRule(backend, "[timeout=1]", Settings.of("--udp-sessions", "50"))) {
             try (DatagramChannel warm = client(oi, 0)) {
                 exchange(warm, new byte[] {0});
             }

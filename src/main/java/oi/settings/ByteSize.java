@@ -1,9 +1,9 @@
-package oi.cli;
+package oi.settings;
 
 import java.util.Locale;
 
 /** Parses buffer sizes such as {@code 8k}, {@code 64k}, {@code 1m} or {@code 16384}. */
-final class ByteSize {
+public final class ByteSize {
     static final int MIN = 1024;
     static final int MAX = 16 * 1024 * 1024;
 
@@ -15,7 +15,7 @@ final class ByteSize {
      *
      * @throws IllegalArgumentException with a one-line reason when the text is no size in range
      */
-    static int parse(String text) {
+    public static int parse(String text) {
         return (int) parse("--buffer", text, MIN, MAX);
     }
 
@@ -33,21 +33,20 @@ final class ByteSize {
         }
         long bytes = Long.parseLong(lower) * multiplier;
         if (bytes < min || bytes > max) {
-            throw new IllegalArgumentException(flag + " \"" + text + "\" is out of range: between " + shown(min) + " and "
-                    + shown(max));
+            throw new IllegalArgumentException(flag + " \"" + text + "\" is out of range: between " + format(min) + " and "
+                    + format(max));
         }
         return bytes;
     }
 
-    private static String shown(long bytes) {
-        return bytes % (1L << 30) == 0 ? (bytes >> 30) + "g" : bytes % (1 << 20) == 0 ? (bytes >> 20) + "m" : (bytes >> 10) + "k";
-    }
-
-    /** The size as {@link #parse} reads it back, in the largest unit that divides it: {@code 64k}, {@code 1m}, {@code 1500}. */
-    static String format(int bytes) {
-        if (bytes % (1024 * 1024) == 0) {
-            return bytes / (1024 * 1024) + "m";
+    /** The size as {@link #parse} reads it back, in the largest unit that divides it: {@code 64k}, {@code 1m}, {@code 2g}, {@code 1500}. */
+    public static String format(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "g";
         }
-        return bytes % 1024 == 0 ? bytes / 1024 + "k" : Integer.toString(bytes);
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "m";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + "k" : Long.toString(bytes);
     }
 }
