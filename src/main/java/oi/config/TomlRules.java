@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import oi.rules.AddressPattern;
 import oi.rules.Endpoint;
 import oi.rules.Protocol;
@@ -238,7 +239,7 @@ final class TomlRules {
          * has its TOML type; otherwise the errors, at each key's line, and null.
          */
         Map<String, String> words(List<String> required, List<String> optional, BiConsumer<Integer, String> error) {
-            List<String> known = concat(required, optional);
+            List<String> known = Stream.concat(required.stream(), optional.stream()).toList();
             boolean ok = true;
             Map<String, String> words = new LinkedHashMap<>();
             for (String key : byPosition(values)) {
@@ -290,12 +291,6 @@ final class TomlRules {
             problem.accept(key + " must be " + (key.equals("timeout") ? "a whole number of seconds"
                     : key.endsWith("_port") ? "a port number or a service name" : "a string") + ", got " + describe(value));
             return null;
-        }
-
-        private static List<String> concat(List<String> a, List<String> b) {
-            List<String> all = new ArrayList<>(a);
-            all.addAll(b);
-            return all;
         }
     }
 }

@@ -1,8 +1,6 @@
 package oi.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +80,7 @@ public final class Forwarder implements AutoCloseable {
             listeners.putAll(bound);
             config = initial;
             running = true;
-            writePidFile(initial.pidLogFile());
+            PidFile.write(initial.pidLogFile());
             listeners.values().forEach(this::startListener);
         } finally {
             lock.unlock();
@@ -143,7 +141,7 @@ public final class Forwarder implements AutoCloseable {
             String key = rule.listenKey();
             Listener listener = listeners.remove(key);
             if (listener != null) {
-                listener.update(active(rule, next));
+                listener.update(new ActiveRule(rule, next.globalAccess()));
                 kept.put(key, listener);
             } else {
                 kept.put(key, added.get(key));
@@ -157,8 +155,8 @@ public final class Forwarder implements AutoCloseable {
         listeners.putAll(kept);
         added.values().forEach(this::startListener);
         if (!Objects.equals(config.pidLogFile(), next.pidLogFile())) {
-            deletePidFile(config.pidLogFile());
-            writePidFile(next.pidLogFile());
+            PidFile.delete(config.pidLogFile());
+            PidFile.write(next.pidLogFile());
         }
         config = next;
         Logger.info("reloaded {}: {} rules", next.source(), next.rules().size());
@@ -212,7 +210,7 @@ public final class Forwarder implements AutoCloseable {
         } finally {
             shared.report().log().close();
             shared.live().close();
-            deletePidFile(pidFile);
+            PidFile.delete(pidFile);
             stopped.countDown();
         }
     }
@@ -262,7 +260,7 @@ public final class Forwarder implements AutoCloseable {
                 continue;
             }
             try {
-                bound.put(key, bind(active(rule, next)));
+                bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
             } catch (IOException e) {
                 failures.add(rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
             }
@@ -272,11 +270,6 @@ public final class Forwarder implements AutoCloseable {
             throw new StartupException(String.join("\n", failures));
         }
         return bound;
-    }
-
-    /** A rule as its listener serves it: with the global access lists of its config. */
-    private static ActiveRule active(ForwardRule rule, Config config) {
-        return new ActiveRule(rule, config.globalAccess());
     }
 
     private Listener bind(ActiveRule active) throws IOException {
@@ -295,28 +288,6 @@ public final class Forwarder implements AutoCloseable {
         Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
                 rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(),
                 shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
-    }
-
-    private static void writePidFile(Path pidFile) {
-        if (pidFile == null) {
-            return;
-        }
-        try {
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            Logger.error("cannot write pidlogfile {}: {}", pidFile, reason(e));
-        }
-    }
-
-    private static void deletePidFile(Path pidFile) {
-        if (pidFile == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (IOException e) {
-            Logger.warn("cannot remove pidlogfile {}: {}", pidFile, reason(e));
-        }
     }
 
     /** An exception's message as a user reads it: the JDK's text, or its type when it has none. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * How the flag values of oi's command line read: whole numbers within bounds, seconds, sizes and
@@ -53,84 +54,59 @@ public final class Flags {
         return type.isEnum() ? text -> word((Class) type, flag, text) : null;
     }
 
-    /** A converter that knows the flag it reads, for its messages. */
-    private abstract static class Named<T> implements IStringConverter<T> {
-        final String flag;
+    /** One way of reading a flag's text, made for the flag it reads so that its message can name it. */
+    private abstract static class Reading<T> implements IStringConverter<T> {
+        private final Function<String, T> read;
 
-        Named(String flag) {
-            this.flag = flag;
+        Reading(Function<String, T> read) {
+            this.read = read;
+        }
+
+        @Override
+        public T convert(String text) {
+            return read.apply(text);
         }
     }
 
     /** Seconds, 0 (for none or never) up to 999 999. */
-    public static final class Seconds extends Named<Duration> {
+    public static final class Seconds extends Reading<Duration> {
         public Seconds(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Duration convert(String text) {
-            return Duration.ofSeconds(number(flag, text, 0, 999_999, "a number of seconds"));
+            super(text -> Duration.ofSeconds(number(flag, text, 0, 999_999, "a number of seconds")));
         }
     }
 
     /** Seconds, at least 1. */
-    public static final class PositiveSeconds extends Named<Duration> {
+    public static final class PositiveSeconds extends Reading<Duration> {
         public PositiveSeconds(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Duration convert(String text) {
-            return Duration.ofSeconds(number(flag, text, 1, 999_999, "a number of seconds"));
+            super(text -> Duration.ofSeconds(number(flag, text, 1, 999_999, "a number of seconds")));
         }
     }
 
     /** A count of connections, 1 to ten million. */
-    public static final class Connections extends Named<Integer> {
+    public static final class Connections extends Reading<Integer> {
         public Connections(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Integer convert(String text) {
-            return number(flag, text, 1, 10_000_000, "a number of connections");
+            super(text -> number(flag, text, 1, 10_000_000, "a number of connections"));
         }
     }
 
     /** A count of sessions, 1 to ten million. */
-    public static final class Sessions extends Named<Integer> {
+    public static final class Sessions extends Reading<Integer> {
         public Sessions(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Integer convert(String text) {
-            return number(flag, text, 1, 10_000_000, "a number of sessions");
+            super(text -> number(flag, text, 1, 10_000_000, "a number of sessions"));
         }
     }
 
     /** A pump buffer size, 1k to 16m ({@link ByteSize}). */
-    public static final class BufferSize extends Named<Integer> {
+    public static final class BufferSize extends Reading<Integer> {
         public BufferSize(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Integer convert(String text) {
-            return (int) ByteSize.parse(flag, text, ByteSize.MIN, ByteSize.MAX);
+            super(text -> (int) ByteSize.parse(flag, text, ByteSize.MIN, ByteSize.MAX));
         }
     }
 
     /** A memory budget up to 1 TiB, or 0 for the default; checked against {@code --buffer} in {@link SettingsFlags#settings}. */
-    public static final class Memory extends Named<Long> {
+    public static final class Memory extends Reading<Long> {
         public Memory(String flag) {
-            super(flag);
-        }
-
-        @Override
-        public Long convert(String text) {
-            return "0".equals(text) ? 0 : ByteSize.parse(flag, text, ByteSize.MIN, MAX_MEMORY);
+            super(text -> "0".equals(text) ? 0L : ByteSize.parse(flag, text, ByteSize.MIN, MAX_MEMORY));
         }
     }
 }

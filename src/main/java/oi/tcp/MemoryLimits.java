@@ -12,7 +12,7 @@ import org.tinylog.Logger;
  *
  * <p>The direct-memory limit is read from the JDK's {@code jdk.internal.misc.VM} (opened by the
  * jar's manifest), because the public route, the HotSpot diagnostic MXBean, starts the
- * management machinery and measured about 50 ms of startup here; without the opening it takes
+ * management machinery, which costs a start measurably (docs/experiments.md); without the opening it takes
  * the public route and says so once.
  */
 public final class MemoryLimits {

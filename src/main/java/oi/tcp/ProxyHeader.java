@@ -1,5 +1,6 @@
 package oi.tcp;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -7,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import oi.rules.ProxyProtocol;
 
@@ -19,6 +21,18 @@ final class ProxyHeader {
     static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
     private ProxyHeader() {
+    }
+
+    /** Writes the header {@code version} asks for, if any, to the backend before any byte of the client. */
+    static void send(ProxyProtocol version, SocketChannel backend, SocketAddress source, SocketAddress destination)
+            throws IOException {
+        if (version == ProxyProtocol.NONE) {
+            return;
+        }
+        ByteBuffer header = ByteBuffer.wrap(of(version, source, destination));
+        while (header.hasRemaining()) {
+            backend.write(header);
+        }
     }
 
     /**

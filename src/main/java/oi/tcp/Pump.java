@@ -24,7 +24,7 @@ import oi.threads.Threads;
  * and wait on {@link #completion} from its own.
  */
 final class Pump {
-    /** Bytes a bulk transfer moves before it yields its thread, about 0.1 ms at loopback speed. */
+    /** Bytes a bulk transfer moves before it yields its thread: long enough to cost little, short enough for the others. */
     private static final long BULK_SLICE = 256 * 1024;
 
     private final SocketChannel from;

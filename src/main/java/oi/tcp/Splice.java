@@ -5,8 +5,12 @@ import java.nio.channels.SocketChannel;
 
 /**
  * {@code --io splice} on JDK 21, which has no final Foreign Function & Memory API: it only says
- * why it cannot run. The working version is {@code src/main/java22/oi/tcp/Splice.java}, which a
- * JDK 22 or later loads from the multi-release jar in place of this one.
+ * why it cannot run.
+ *
+ * <p>This file is compiled for JDK 21 and is the jar's {@code oi/tcp/Splice.class}. The working
+ * version, {@code src/main/java22/oi/tcp/Splice.java}, is compiled for JDK 22 into the
+ * multi-release jar's {@code META-INF/versions/22/}, which a JDK 22 or later loads in place of
+ * this one. Both must keep the same name and members.
  */
 public final class Splice implements Pump.Io {
 

@@ -164,7 +164,7 @@ public final class TcpListener extends RuleListener {
 
     /** Closes a client refused before any connection starts (over a limit, or none could be made) and logs why. */
     private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule, Outcome why) {
-        TcpSession.closeQuietly(client);
+        Sockets.close(client);
         shared.report().refused(stats(), new ConnectionRecord(ZonedDateTime.now(), Session.logText(peer), rule.rule(), 0, 0,
                 why, Duration.ZERO));
     }

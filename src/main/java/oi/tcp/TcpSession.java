@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,7 +18,6 @@ import oi.report.Outcome;
 import oi.rules.AccessList.Verdict;
 import oi.rules.Endpoint;
 import oi.rules.ForwardRule;
-import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 import oi.settings.Settings;
 import org.tinylog.Logger;
@@ -38,19 +36,15 @@ public final class TcpSession implements Session {
 
     /** Where a connection is; moved on by compare-and-set, so that the first to end it names the outcome. */
     enum State {
-        /** The access check and the backend connect: {@code --connect-timeout} applies. */
+        /** The access check and the backend connect, under {@code --connect-timeout}. */
         CONNECTING,
-        /** Both pumps run: the idle limit applies. */
+        /** Both pumps run, under the idle limit. */
         PUMPING,
-        /** The client's direction ended first: {@code done-remote-closed}, in rinetd's words. */
-        CLIENT_CLOSED,
-        /** The backend's direction ended first: {@code done-local-closed}. */
-        BACKEND_CLOSED,
-        /** The backend did not answer within {@code --connect-timeout}. */
-        CONNECT_TIMED_OUT,
-        /** No bytes moved for the idle limit. */
-        IDLE_TIMED_OUT,
-        /** oi stopped before the connection got to pump. */
+        /** Ended: the client's direction first ({@code done-remote-closed}), or the backend's ({@code done-local-closed}). */
+        CLIENT_CLOSED, BACKEND_CLOSED,
+        /** Ended by the sweeper: no connect within {@code --connect-timeout}, or no bytes for the idle limit. */
+        CONNECT_TIMED_OUT, IDLE_TIMED_OUT,
+        /** Ended by stop before the connection got to pump. */
         STOPPED
     }
 
@@ -77,33 +71,15 @@ public final class TcpSession implements Session {
                                                               : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
-    /** Registers the connection and runs it on a thread of its own; without a thread it ends at once. */
+    /** Registers the connection and runs it on a thread of its own, to its one {@link #finish}. */
     void start() {
-        shared.opened(this, admission.stats(), admission.rule().rule(), admission.clientText());
-        try {
-            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
-        } catch (OutOfMemoryError | RuntimeException e) {
-            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
-            finish(Outcome.LOCAL_SOCKET_FAILED);
-        }
-    }
-
-    private void run() {
-        Outcome outcome = Outcome.INTERNAL_ERROR;
-        try {
-            outcome = forward();
-        } catch (Throwable e) { // a bug or an Error (e.g. out of memory) ends this connection only, cleanly
-            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
-            Logger.debug(e, "#{}", id());
-        } finally {
-            finish(outcome);
-        }
+        shared.start(this, admission, this::forward, this::finish);
     }
 
     /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
     private void finish(Outcome outcome) {
-        closeQuietly(client);
-        closeQuietly(backend);
+        Sockets.close(client);
+        Sockets.close(backend);
         admission.slot().close(); // before leaving the registry: whoever sees no live connection may count on the slot
         shared.ended(this, admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
     }
@@ -173,17 +149,11 @@ public final class TcpSession implements Session {
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
             return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
         }
-        if (rule.options().proxy() != ProxyProtocol.NONE) {
-            try {
-                ByteBuffer header = ByteBuffer.wrap(ProxyHeader.of(rule.options().proxy(), admission.peer(),
-                        client.getLocalAddress()));
-                while (header.hasRemaining()) {
-                    backend.write(header);
-                }
-            } catch (IOException e) {
-                Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id(), target, e.getMessage());
-                return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
-            }
+        try {
+            ProxyHeader.send(rule.options().proxy(), backend, admission.peer(), client.getLocalAddress());
+        } catch (IOException e) {
+            Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id(), target, e.getMessage());
+            return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
         }
         return Optional.empty();
     }
@@ -240,14 +210,14 @@ public final class TcpSession implements Session {
             case CONNECTING -> {
                 long deadline = connectDeadlineNanos;
                 if (deadline != 0 && nowNanos - deadline > 0 && state.compareAndSet(State.CONNECTING, State.CONNECT_TIMED_OUT)) {
-                    closeQuietly(backend); // the connect fails at once; the client is closed when the connection ends
+                    Sockets.close(backend); // the connect fails at once; the client is closed when the connection ends
                 }
             }
             case PUMPING -> {
                 if (traffic.idleLongerThan(idleLimitNanos, nowNanos) && state.compareAndSet(State.PUMPING, State.IDLE_TIMED_OUT)) {
                     Logger.debug("#{} idle for {} ms: closing", id(), traffic.idleMillis(nowNanos));
-                    closeQuietly(client); // a FIN each way, not a reset: the pumps end and the outcome is idle-timeout
-                    closeQuietly(backend);
+                    Sockets.close(client); // a FIN each way, not a reset: the pumps end and the outcome is idle-timeout
+                    Sockets.close(backend);
                 }
             }
             default -> {
@@ -265,32 +235,9 @@ public final class TcpSession implements Session {
         return traffic.status(id(), admission.rule().rule(), Session.statusText(admission.peer()));
     }
 
-    /** Resets both sockets: SO_LINGER 0 makes close() send RST instead of FIN, and wakes any blocked pump. */
+    /** Resets both sockets, which wakes any blocked pump; each peer sees a reset, not a clean end. */
     private void reset() {
-        for (SocketChannel channel : new SocketChannel[] {client, backend}) {
-            if (channel == null) {
-                continue;
-            }
-            try {
-                if (channel.isOpen() && channel.getLocalAddress() instanceof InetSocketAddress) {
-                    channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                }
-            } catch (IOException e) {
-                // already closed by the other pump: nothing left to reset
-            }
-            closeQuietly(channel);
-        }
-    }
-
-    /** Closes a socket whose failure to close leaves nothing to do. */
-    static void closeQuietly(SocketChannel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            Logger.trace(e, "close");
-        }
+        Sockets.reset(client);
+        Sockets.reset(backend);
     }
 }

@@ -73,8 +73,8 @@ public interface Threads {
 
     /**
      * Platform threads reused from a pool instead of started per pump: a thread start costs a
-     * clone(2), a stack and its guard pages per pump (with one started per pump, issue 13 measured
-     * 0.12x rinetd's connection rate; pooled, 0.67x in the reference run). Idle threads end after a
+     * clone(2), a stack and its guard pages per pump, which a connection-heavy load pays for every
+     * connection (docs/experiments.md has the figures). Idle threads end after a
      * minute, so a quiet forwarder holds none.
      */
     final class PlatformPool implements Threads {

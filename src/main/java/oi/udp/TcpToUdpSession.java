@@ -43,26 +43,9 @@ public final class TcpToUdpSession implements Session {
         this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
-    /** Registers the session and runs it on a thread of its own; without a thread it ends at once. */
+    /** Registers the session and runs it on a thread of its own, to its one {@link #finish}. */
     public void start() {
-        shared.opened(this, admission.stats(), admission.rule().rule(), admission.clientText());
-        try {
-            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
-        } catch (OutOfMemoryError | RuntimeException e) {
-            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
-            finish(Outcome.LOCAL_SOCKET_FAILED);
-        }
-    }
-
-    private void run() {
-        Outcome outcome = Outcome.INTERNAL_ERROR;
-        try {
-            outcome = forward();
-        } catch (Throwable e) { // a bug or an Error ends this session only, cleanly
-            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
-        } finally {
-            finish(outcome);
-        }
+        shared.start(this, admission, this::forward, this::finish);
     }
 
     /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */

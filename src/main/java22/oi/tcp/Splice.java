@@ -2,15 +2,8 @@ package oi.tcp;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.reflect.Method;
 import java.net.SocketException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
@@ -43,14 +36,14 @@ public final class Splice implements Pump.Io {
     /** Linux's default pipe size: the most one splice into an empty pipe moves. */
     private static final long PIPE_CAPACITY = 65_536;
 
-    private static final Hooks HOOKS;
+    private static final SpliceHooks HOOKS;
     private static final String UNAVAILABLE;
 
     static {
-        Hooks hooks = null;
+        SpliceHooks hooks = null;
         String why = null;
         try {
-            hooks = Hooks.load();
+            hooks = SpliceHooks.load();
         } catch (ReflectiveOperationException | RuntimeException e) {
             why = "--io splice cannot reach splice(2) or the JDK's channel hooks (run it as bin/oi does, with"
                     + " java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED): " + e;
@@ -67,7 +60,7 @@ public final class Splice implements Pump.Io {
     private final int fromFd;
     private final int toFd;
     private final long chunk;
-    private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState);
+    private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState());
     private Pipe pipe;
     private long inPipe;
     private long lastRead;
@@ -100,7 +93,7 @@ public final class Splice implements Pump.Io {
 
     @Override
     public long read() throws IOException {
-        HOOKS.begin(HOOKS.beginRead, from);
+        HOOKS.begin(HOOKS.beginRead(), from);
         long n = 0;
         try {
             while (true) {
@@ -117,16 +110,16 @@ public final class Splice implements Pump.Io {
                 if (n == 0) {
                     return -1;
                 }
-                waitOrThrow((int) -n, from, HOOKS.pollIn);
+                waitOrThrow((int) -n, from, HOOKS.pollIn());
             }
         } finally {
-            HOOKS.end(HOOKS.endRead, from, n > 0);
+            HOOKS.end(HOOKS.endRead(), from, n > 0);
         }
     }
 
     @Override
     public void write() throws IOException {
-        HOOKS.begin(HOOKS.beginWrite, to);
+        HOOKS.begin(HOOKS.beginWrite(), to);
         boolean done = false;
         try {
             while (inPipe > 0) {
@@ -134,13 +127,13 @@ public final class Splice implements Pump.Io {
                 if (n > 0) {
                     inPipe -= n;
                 } else {
-                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, HOOKS.pollOut);
+                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, HOOKS.pollOut());
                 }
             }
             done = true;
             returnPipe();
         } finally {
-            HOOKS.end(HOOKS.endWrite, to, done);
+            HOOKS.end(HOOKS.endWrite(), to, done);
         }
     }
 
@@ -176,9 +169,9 @@ public final class Splice implements Pump.Io {
 
     private long splice(int in, int out, long length) throws IOException {
         try {
-            long n = (long) HOOKS.splice.invokeExact(callState, in, MemorySegment.NULL, out, MemorySegment.NULL, length,
+            long n = (long) HOOKS.splice().invokeExact(callState, in, MemorySegment.NULL, out, MemorySegment.NULL, length,
                     SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-            return n >= 0 ? n : -(int) HOOKS.errno.get(callState, 0L);
+            return n >= 0 ? n : -(int) HOOKS.errno().get(callState, 0L);
         } catch (Throwable e) {
             throw new IOException("splice: " + e, e);
         }
@@ -192,7 +185,7 @@ public final class Splice implements Pump.Io {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            if ((int) HOOKS.pipe2.invokeExact(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+            if ((int) HOOKS.pipe2().invokeExact(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
                 throw new IOException("pipe2 failed (out of descriptors?)");
             }
             return new Pipe(fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1));
@@ -221,115 +214,6 @@ public final class Splice implements Pump.Io {
         void close() {
             HOOKS.close(readFd);
             HOOKS.close(writeFd);
-        }
-    }
-
-    /** splice(2), pipe2(2) and close(2), and the JDK's private channel hooks, looked up once. */
-    private record Hooks(MethodHandle splice, MethodHandle pipe2, MethodHandle closeFd, VarHandle errno,
-                         MemoryLayout callState, MethodHandle fdValue, MethodHandle parkOn, MethodHandle beginRead,
-                         MethodHandle endRead, MethodHandle beginWrite, MethodHandle endWrite, MethodHandle nonBlock,
-                         int pollIn, int pollOut) {
-
-        static Hooks load() throws ReflectiveOperationException {
-            Linker linker = Linker.nativeLinker();
-            Linker.Option errnoOption = Linker.Option.captureCallState("errno");
-            MemoryLayout state = Linker.Option.captureStateLayout();
-            VarHandle errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            MethodHandle splice = linker.downcallHandle(linker.defaultLookup().find("splice").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errnoOption);
-            MethodHandle pipe2 = linker.downcallHandle(linker.defaultLookup().find("pipe2").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-
-            Class<?> channel = Class.forName("sun.nio.ch.SocketChannelImpl");
-            Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
-            Class<?> net = Class.forName("sun.nio.ch.Net");
-            Class<?> io = Class.forName("sun.nio.ch.IOUtil");
-            MethodHandle getFd = open(selectable.getMethod("getFD"));
-            MethodHandle nonBlock = MethodHandles.filterArguments(
-                    MethodHandles.insertArguments(open(io.getDeclaredMethod("configureBlocking", java.io.FileDescriptor.class,
-                            boolean.class)), 1, false), 0, getFd);
-            java.lang.reflect.Field pollIn = net.getDeclaredField("POLLIN");
-            java.lang.reflect.Field pollOut = net.getDeclaredField("POLLOUT");
-            pollIn.setAccessible(true);
-            pollOut.setAccessible(true);
-            return new Hooks(splice, pipe2, close, errno, state, open(selectable.getMethod("getFDVal")),
-                    open(selectable.getMethod("park", int.class)), open(channel.getDeclaredMethod("beginRead", boolean.class)),
-                    open(channel.getDeclaredMethod("endRead", boolean.class, boolean.class)),
-                    open(channel.getDeclaredMethod("beginWrite", boolean.class)),
-                    open(channel.getDeclaredMethod("endWrite", boolean.class, boolean.class)), nonBlock,
-                    pollIn.getShort(null), pollOut.getShort(null));
-        }
-
-        private static MethodHandle open(Method method) throws IllegalAccessException {
-            method.setAccessible(true);
-            MethodHandle handle = MethodHandles.lookup().unreflect(method);
-            // The receiver (if any) is typed as any SocketChannel, so callers need not name the JDK class.
-            return method.getParameterCount() < handle.type().parameterCount()
-                    ? handle.asType(handle.type().changeParameterType(0, Object.class)) : handle;
-        }
-
-        int fdVal(SocketChannel channel) throws IOException {
-            try {
-                return (int) fdValue.invoke((Object) channel);
-            } catch (Throwable e) {
-                throw rethrow(e);
-            }
-        }
-
-        void nonBlocking(SocketChannel channel) throws IOException {
-            try {
-                nonBlock.invoke((Object) channel);
-            } catch (Throwable e) {
-                throw rethrow(e);
-            }
-        }
-
-        void park(SocketChannel channel, int event) throws IOException {
-            try {
-                parkOn.invoke((Object) channel, event);
-            } catch (Throwable e) {
-                throw rethrow(e);
-            }
-        }
-
-        void begin(MethodHandle hook, SocketChannel channel) throws IOException {
-            try {
-                hook.invoke((Object) channel, true);
-            } catch (Throwable e) {
-                throw rethrow(e);
-            }
-        }
-
-        void end(MethodHandle hook, SocketChannel channel, boolean completed) throws IOException {
-            try {
-                hook.invoke((Object) channel, true, completed);
-            } catch (Throwable e) {
-                throw rethrow(e);
-            }
-        }
-
-        void close(int fd) {
-            try {
-                int ignored = (int) closeFd.invokeExact(fd);
-            } catch (Throwable e) {
-                // a pipe that cannot be closed is already gone
-            }
-        }
-
-        private static IOException rethrow(Throwable e) {
-            if (e instanceof IOException io) {
-                return io;
-            }
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e instanceof Error error) {
-                throw error;
-            }
-            return new IOException(e);
         }
     }
 }
