@@ -13,6 +13,11 @@ import oi.rules.ActiveRule;
 public record Admission(long id, SocketChannel client, SocketAddress peer, ActiveRule rule, RuleStats stats,
                         ConnectionLimit.Slot slot) {
 
+    /** What {@code /status} shows of the connection of this client, with its traffic so far. */
+    public SessionStatus status(Traffic traffic) {
+        return traffic.status(id, rule.rule(), Session.statusText(peer));
+    }
+
     /** The client as the log shows it. */
     public String clientText() {
         return Session.logText(peer);

@@ -71,9 +71,29 @@ public final class TcpSession implements Session {
                                                               : Duration.ofSeconds(ruleIdle).toNanos();
     }
 
-    /** Registers the connection and runs it on a thread of its own, to its one {@link #finish}. */
+    /** Registers the connection and runs it on a thread of its own; without a thread it ends at once. */
     void start() {
-        shared.start(this, admission, this::forward, this::finish);
+        shared.live().add(this); // before any thread runs: stop must see every connection
+        shared.report().opened(admission.stats(), admission.rule().rule(), admission.clientText());
+        try {
+            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
+            finish(Outcome.LOCAL_SOCKET_FAILED);
+        }
+    }
+
+    /** The connection's whole life on its own thread: every step, then the one finish, whatever happens. */
+    private void run() {
+        Outcome outcome = Outcome.INTERNAL_ERROR;
+        try {
+            outcome = forward();
+        } catch (Throwable e) { // a bug or an Error (e.g. out of memory) ends this connection only, cleanly
+            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
+            Logger.debug(e, "#{}", id());
+        } finally {
+            finish(outcome);
+        }
     }
 
     /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
@@ -81,7 +101,11 @@ public final class TcpSession implements Session {
         Sockets.close(client);
         Sockets.close(backend);
         admission.slot().close(); // before leaving the registry: whoever sees no live connection may count on the slot
-        shared.ended(this, admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+        try {
+            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+        } finally {
+            shared.live().remove(this); // last: stop waits for an empty registry, and so for this line
+        }
     }
 
     private Outcome forward() throws InterruptedException {
@@ -232,7 +256,7 @@ public final class TcpSession implements Session {
 
     @Override
     public SessionStatus status() {
-        return traffic.status(id(), admission.rule().rule(), Session.statusText(admission.peer()));
+        return admission.status(traffic);
     }
 
     /** Resets both sockets, which wakes any blocked pump; each peer sees a reset, not a clean end. */

@@ -43,16 +43,38 @@ public final class TcpToUdpSession implements Session {
         this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
     }
 
-    /** Registers the session and runs it on a thread of its own, to its one {@link #finish}. */
+    /** Registers the session and runs it on a thread of its own, as {@code TcpSession.start} does. */
     public void start() {
-        shared.start(this, admission, this::forward, this::finish);
+        shared.live().add(this);
+        shared.report().opened(admission.stats(), admission.rule().rule(), admission.clientText());
+        try {
+            shared.threads().start("oi-pump #" + id() + " c→b", this::run);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            Logger.error("#{} cannot start a thread: {}", id(), e.toString());
+            finish(Outcome.LOCAL_SOCKET_FAILED);
+        }
+    }
+
+    private void run() {
+        Outcome outcome = Outcome.INTERNAL_ERROR;
+        try {
+            outcome = forward();
+        } catch (Throwable e) { // a bug or an Error ends this session only, cleanly
+            Logger.error("#{} {} failed: {}", id(), admission.clientText(), e.toString());
+        } finally {
+            finish(outcome);
+        }
     }
 
     /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
     private void finish(Outcome outcome) {
         closeSockets();
         admission.slot().close();
-        shared.ended(this, admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+        try {
+            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+        } finally {
+            shared.live().remove(this);
+        }
     }
 
     private Outcome forward() {
@@ -135,7 +157,7 @@ public final class TcpToUdpSession implements Session {
 
     @Override
     public SessionStatus status() {
-        return traffic.status(id(), admission.rule().rule(), Session.statusText(admission.peer()));
+        return admission.status(traffic);
     }
 
     private void closeSockets() {

@@ -147,7 +147,8 @@ public final class UdpListener extends RuleListener {
         } finally {
             lock.unlock();
         }
-        shared.opened(session, stats(), session.rule().rule(), Session.logText(client));
+        shared.live().add(session);
+        shared.report().opened(stats(), session.rule().rule(), Session.logText(client));
         if (evicted != null) {
             evicted.end(Outcome.EVICTED);
         }

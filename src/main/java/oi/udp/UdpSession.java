@@ -161,8 +161,9 @@ final class UdpSession implements Session {
             listener.forget(client);
             closeQuietly(backend);
         } finally {
-            listener.shared().ended(this, listener.stats(), traffic.record(Session.logText(client), rule.rule(),
+            listener.shared().report().ended(listener.stats(), traffic.record(Session.logText(client), rule.rule(),
                     refused() ? Outcome.of(verdict) : outcome));
+            listener.shared().live().remove(this);
         }
     }
 
