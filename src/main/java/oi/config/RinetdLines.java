@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import oi.rules.AddressPattern;
+import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
 import oi.rules.HostAndPort;
 import oi.rules.LogTarget;
-import oi.rules.Protocol;
 import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import oi.rules.Protocol;
+import oi.rules.Endpoint.Protocol;
 
 /** Service names to port numbers, as in {@code /etc/services}, so rules may say {@code http}. */
 public final class Services {

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
 import oi.rules.HostAndPort;
-import oi.rules.Protocol;
 import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 

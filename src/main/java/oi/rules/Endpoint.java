@@ -16,6 +16,17 @@ import java.util.regex.Pattern;
  * file, written {@code unix:/path}, which stands for address and port together ({@link Unix}).
  */
 public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
+
+    /** The transport of one side of a forwarding rule; rinetd's ports default to TCP. */
+    enum Protocol {
+        TCP, UDP;
+
+        /** The suffix as written after a port, e.g. {@code /udp}. */
+        public String suffix() {
+            return name().toLowerCase();
+        }
+    }
+
     /** The prefix that marks a Unix domain socket path in a rules file. */
     String UNIX_PREFIX = "unix:";
 

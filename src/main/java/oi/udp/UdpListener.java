@@ -25,8 +25,8 @@ import oi.live.Shared;
 import oi.report.FailureBurst;
 import oi.report.Outcome;
 import oi.rules.ActiveRule;
+import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
-import oi.rules.Protocol;
 import org.tinylog.Logger;
 
 /**
