@@ -23,8 +23,17 @@ target/oi.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
 	@$(MAKE) -s deps
 	$(MVN) -q package -DskipTests
 
-## build: the runnable jar with its dependencies inside, target/oi.jar
-build: target/oi.jar
+# The checkout's AOT cache (JDK 25 and later): classes loaded and linked ahead, so that a restarted
+# oi is fast at once. Trained by one short run through bin/oi; a JDK without the option, or a
+# failed training, leaves no cache and oi starts as before.
+target/oi.aot: target/oi.jar
+	@rm -f $@
+	@if [ "$$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(JAVA_HOME)/release")" -ge 25 ]; then \
+	  packaging/deb/train-aot.sh bin/oi $@ > target/train-aot.log 2>&1 \
+	    || { echo "make: the AOT training run failed, oi runs without the cache (target/train-aot.log)" >&2; rm -f $@; }; fi
+
+## build: the runnable jar with its dependencies inside, target/oi.jar, and its AOT cache
+build: target/oi.jar target/oi.aot
 
 ## run: forward traffic with the example rules (Ctrl-C stops)
 run: build
