@@ -28,9 +28,9 @@ public final class SettingsFlags {
     @Parameter(names = "--threads", description = "Thread model of the pumps")
     ThreadModel threads = ThreadModel.VIRTUAL;
 
-    @Parameter(names = "--scheduler", description = "Who runs the virtual threads: jdk (a poller wakes a carrier) or poller "
-            + "(the poller runs them, one wake-up per hop; falls back to jdk where the JVM cannot)")
-    Scheduler scheduler = Scheduler.POLLER;
+    @Parameter(names = "--scheduler", description = "Who runs the virtual threads: jdk (a poller wakes a carrier), poller "
+            + "(the poller runs them, one wake-up per hop; falls back to jdk where the JVM cannot), or auto (jdk on one core, poller on more)")
+    Scheduler scheduler = Scheduler.AUTO;
 
     @Parameter(names = "--io", description = "How the pumps read and write (man oi describes each; splice needs JDK 22+)")
     IoMode io = IoMode.AUTO;

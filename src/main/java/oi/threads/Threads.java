@@ -36,7 +36,10 @@ public interface Threads {
         if (settings.threads() == ThreadModel.PLATFORM) {
             return new PlatformPool();
         }
-        if (settings.scheduler() == Scheduler.POLLER) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Scheduler scheduler = settings.scheduler().resolve(cores);
+        String chosen = settings.scheduler() == Scheduler.AUTO ? " (auto, " + cores + (cores == 1 ? " core)" : " cores)") : "";
+        if (scheduler == Scheduler.POLLER) {
             PollerScheduler.configurePollers();
             PollerScheduler poller = PollerScheduler.create();
             if (poller != null) {
@@ -53,7 +56,7 @@ public interface Threads {
 
                     @Override
                     public String describe() {
-                        return "virtual threads, poller scheduler";
+                        return "virtual threads, poller scheduler" + chosen;
                     }
                 };
             }
@@ -66,7 +69,7 @@ public interface Threads {
 
             @Override
             public String describe() {
-                return "virtual threads, jdk scheduler";
+                return "virtual threads, jdk scheduler" + (scheduler == Scheduler.JDK ? chosen : "");
             }
         };
     }

@@ -88,7 +88,7 @@ class CommandLineTest {
             --drain soon          | oi: --drain "soon" is not a number of seconds between 0 and 999999
             --io mmap             | oi: --io must be stream, channel, splice or auto, got "mmap"
             --udp-sessions 0      | oi: --udp-sessions "0" is not a number of sessions between 1 and 10000000
-            --scheduler fifo      | oi: --scheduler must be jdk or poller, got "fifo"
+            --scheduler fifo      | oi: --scheduler must be jdk, poller or auto, got "fifo"
             --buffer-memory 4k    | oi: --buffer-memory "4k" is out of range: between 64k and 1024g
             --buffer-memory lots  | oi: --buffer-memory "lots" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m
             --metrics 9100        | oi: --metrics "9100" is not HOST:PORT, e.g. 127.0.0.1:9100

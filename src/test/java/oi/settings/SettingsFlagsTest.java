@@ -37,6 +37,15 @@ class SettingsFlagsTest {
     }
 
     @Test
+    void theAutoSchedulerIsTheJdksOnOneCoreOnly() {
+        assertThat(Settings.DEFAULTS.scheduler()).isEqualTo(Scheduler.AUTO);
+        assertThat(Scheduler.AUTO.resolve(1)).isEqualTo(Scheduler.JDK);
+        assertThat(Scheduler.AUTO.resolve(2)).isEqualTo(Scheduler.POLLER);
+        assertThat(Scheduler.POLLER.resolve(1)).isEqualTo(Scheduler.POLLER);
+        assertThat(Scheduler.JDK.resolve(8)).isEqualTo(Scheduler.JDK);
+    }
+
+    @Test
     void flagsSetTheirComponents() {
         Settings settings = Settings.of("--buffer", "8k", "--drain", "5", "--no-keepalive", "--io", "channel", "--threads", "PLATFORM");
         assertThat(settings.bufferSize()).isEqualTo(8192);

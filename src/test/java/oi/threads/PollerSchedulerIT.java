@@ -96,6 +96,35 @@ class PollerSchedulerIT {
         }
     }
 
+    /** On one core the pollers and the carriers would share it, and the JDK's scheduler accepts faster (docs/experiments.md, PIN=1). */
+    @Test
+    void theDefaultSchedulerIsTheJdksOnOneCoreAndThePollerOnMore() throws Exception {
+        assertThat(startupLine("taskset", "-c", "0")).contains("virtual threads, jdk scheduler (auto, 1 core)");
+        if (Runtime.getRuntime().availableProcessors() > 1) {
+            assertThat(startupLine()).contains("virtual threads, poller scheduler (auto, ");
+        }
+    }
+
+    /** The startup line of bin/oi run behind {@code prefix}, e.g. taskset. */
+    private String startupLine(String... prefix) throws Exception {
+        int port = OiProcess.freePort();
+        Path conf = Files.writeString(dir.resolve("rules-" + port + ".conf"), "127.0.0.1 " + port + " 127.0.0.1 9\n");
+        List<String> command = new java.util.ArrayList<>(List.of(prefix));
+        command.addAll(List.of(Path.of("bin/oi").toAbsolutePath().toString(), "-c", conf.toString()));
+        Path out = dir.resolve("out-" + port);
+        Process oi = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && !Files.readString(out).contains("listening on")) {
+                Thread.sleep(100);
+            }
+            return Files.readString(out).lines().filter(line -> line.contains("listening on")).findFirst().orElse("");
+        } finally {
+            oi.destroy();
+            oi.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void withoutTheJdksBuilderItFallsBackToTheJdkSchedulerAndSaysSoOnce() throws Exception {
         int port = OiProcess.freePort();
