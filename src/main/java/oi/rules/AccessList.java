@@ -11,13 +11,21 @@ public record AccessList(List<AddressPattern> allow, List<AddressPattern> deny) 
     /** A level with no patterns: lets everyone through. */
     public static final AccessList EMPTY = new AccessList(List.of(), List.of());
 
+    /** Copies the lists, so that a level cannot change after it is read. */
     public AccessList {
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
     }
 
     /** The answer to "may this client connect?", in rinetd's two refusal flavours. */
-    public enum Verdict { ALLOWED, NOT_ALLOWED, DENIED }
+    public enum Verdict {
+        /** The client may connect. */
+        ALLOWED,
+        /** An allow list exists and the client matched none of it: rinetd's {@code not-allowed}. */
+        NOT_ALLOWED,
+        /** The client matched a deny pattern: rinetd's {@code denied}. */
+        DENIED
+    }
 
     /**
      * Decides whether a client may use a rule, in exactly rinetd's order

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
 /**
- * {@code --io splice} on JDK 21, which has no final Foreign Function & Memory API: it only says
+ * {@code --io splice} on JDK 21, which has no final Foreign Function &amp; Memory API: it only says
  * why it cannot run.
  *
  * <p>This file is compiled for JDK 21 and is the jar's {@code oi/tcp/Splice.class}. The working

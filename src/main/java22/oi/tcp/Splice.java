@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code --io splice}: a pump whose bytes go socket → pipe → socket with splice(2), so they are
- * never copied into the JVM; splice is called through the Foreign Function & Memory API, final
+ * never copied into the JVM; splice is called through the Foreign Function &amp; Memory API, final
  * in JDK 22 (this class replaces the JDK 21 one in the multi-release jar).
  *
  * <p>It blocks the way the JDK's own channel reads do, through the channel's private hooks (the

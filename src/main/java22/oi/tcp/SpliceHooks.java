@@ -15,7 +15,7 @@ import java.nio.channels.SocketChannel;
 
 /**
  * What {@link Splice} calls outside public API, looked up once: splice(2), pipe2(2) and close(2)
- * through the Foreign Function & Memory API, and the JDK's private channel hooks
+ * through the Foreign Function &amp; Memory API, and the JDK's private channel hooks
  * ({@code sun.nio.ch}, opened by the jar's manifest) that let a splice block, wake and close
  * exactly as a channel read does. Compiled for JDK 22 and later only, like {@link Splice}.
  */
