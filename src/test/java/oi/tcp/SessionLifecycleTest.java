@@ -78,4 +78,47 @@ class SessionLifecycleTest {
             shared.live().close();
         }
     }
+
+    /** No Forwarder: the registry's own sweeper times the connect out, wherever a connection runs. */
+    @Test
+    void aConnectionWithoutAForwarderStillGivesUpABackendThatNeverAnswers() throws Exception {
+        Path log = dir.resolve("oi.log");
+        List<Socket> queued = new java.util.ArrayList<>();
+        // A backlog of one that is never accepted: once its queue is full the kernel drops further SYNs.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            for (int i = 0; i < 4; i++) {
+                Socket filler = new Socket();
+                try {
+                    filler.connect(new java.net.InetSocketAddress("127.0.0.1", silent.getLocalPort()), 300);
+                    queued.add(filler);
+                } catch (java.io.IOException e) {
+                    filler.close();
+                    break;
+                }
+            }
+            Path rules = Files.writeString(dir.resolve("rules.conf"), "127.0.0.1 0 127.0.0.1 " + silent.getLocalPort() + "\n");
+            Config config = new ConfigParser().parse(rules);
+            Settings settings = Settings.of("--connect-timeout", "1");
+            Shared shared = new Shared(settings, new Report(), new LiveSessions(), new ConnectionLimit(), Threads.of(settings));
+            shared.report().log().configure(new LogTarget.File(log), false);
+            TcpListener listener = TcpListener.bind(new ActiveRule(config.rules().getFirst(), config.globalAccess()), shared,
+                    BufferPool.create(settings));
+            listener.start();
+            try (Socket client = new Socket("127.0.0.1", listener.localPort())) {
+                client.setSoTimeout(10_000);
+                long start = System.nanoTime();
+                assertThat(client.getInputStream().read()).as("the client's socket is closed").isEqualTo(-1);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms until closed").isBetween(700L, 5000L);
+            } finally {
+                listener.close();
+            }
+            assertThat(LogLines.await(log, 1).getFirst()).contains("local-connect-failed");
+            shared.report().log().close();
+            shared.live().close();
+        } finally {
+            for (Socket filler : queued) {
+                filler.close();
+            }
+        }
+    }
 }
