@@ -15,6 +15,7 @@ import oi.rules.ForwardRule;
 import oi.rules.LogTarget;
 import oi.rules.RuleOptions;
 import oi.settings.Settings;
+import oi.testing.QuietLogs;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
@@ -114,5 +115,18 @@ class ConnectionLogTest {
         }
         assertThat(Files.readAllLines(file)).as("only the record written while the log had its file")
                 .singleElement().asString().contains("\tdone-local-closed\t");
+    }
+
+    /** A full disk fails every write; that is one warning for the burst, not one line per connection. */
+    @Test
+    void aLogThatCannotBeWrittenSaysSoOncePerBurst() throws Exception {
+        ConnectionLog log = new ConnectionLog();
+        log.configure(new LogTarget.File(Path.of("/dev/full")), false);
+        for (int i = 0; i < 20; i++) {
+            log.record(record(Outcome.DONE_LOCAL_CLOSED));
+        }
+        log.close();
+        assertThat(QuietLogs.lines().stream().filter(line -> line.contains("writing the connection log failed")))
+                .singleElement().asString().contains("/dev/full");
     }
 }

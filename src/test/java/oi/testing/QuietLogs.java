@@ -31,6 +31,13 @@ public final class QuietLogs implements TestWatcher {
         }
     }
 
+    /** What oi has logged in this process since the running test began, for tests about logging itself. */
+    public static java.util.List<String> lines() {
+        synchronized (LINES) {
+            return java.util.List.copyOf(LINES);
+        }
+    }
+
     /** Adds what a child process such as {@code bin/oi} wrote, to be shown with the log if the test fails. */
     public static void attach(String title, String output) {
         if (!output.isEmpty()) {
