@@ -106,7 +106,6 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null || true
     done
 }
-trap cleanup EXIT INT TERM
 
 ## Tools -----------------------------------------------------------------------------------
 
@@ -626,6 +625,9 @@ main() {
         exit 0
     fi
     [[ $(id -u) == 0 ]] || { say "experiment: run as root (it installs packages, creates namespaces and runs perf)"; exit 1; }
+    # Only a real run owns namespaces and processes: a dry run (BenchTest's, in `make test`) that
+    # cleaned up on exit would delete the namespaces of a benchmark running beside it.
+    trap cleanup EXIT INT TERM
     install_tools
     mkdir -p "$OUT/run" "$RAW"
     make -s -C "$ROOT" build >&2
