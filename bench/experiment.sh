@@ -3,9 +3,10 @@
 #
 # Measures oi at --buffer {8k,16k,64k} x --threads {virtual,platform}, plus --io splice at 64k,
 # next to references run on the same machine in the same run: a direct connection (no
-# forwarder), rinetd as shipped (it reads 16 KiB at a time), and haproxy in TCP mode at its
+# forwarder), rinetd as shipped (it reads 16 KiB at a time), haproxy in TCP mode at its
 # default tune.bufsize (16 KiB), at 8 and 64 KiB, and splicing (`option splice-auto`,
-# `splice-request`, `splice-response`). Each repeat runs every case once, in an order rotated
+# `splice-request`, `splice-response`), and oxidinetd, the Rust/smol forwarder the original
+# study profiled, at its own 8 KiB io::copy and the study's 16 and 64 KiB pump. Each repeat runs every case once, in an order rotated
 # by one from the repeat before, each on a fresh forwarder; MEASURE picks what:
 #   throughput  iperf3 with 1 and 8 streams (first second omitted, after a warm-up run), with the
 #               forwarder's CPU and the whole machine's (/proc/stat) per GB at P=1 and at P=8,
@@ -30,9 +31,13 @@
 # FLAME_CASES, MEASURE (a subset of the words above; default all), OUT (results dir),
 # DRY_RUN=1 (print the plan and exit; needs no tools), PORT_BASE (15200) and NS_PREFIX (oi), which
 # keep two runs on one machine apart, IO (oi's --io for a case name that
-# carries none; default channel), OI_JAVA_OPTS (JVM options for oi).
-# Case names: direct, rinetd, haproxy[-splice][-BUFFER], and oi-BUFFER-THREADS[-IO][-SCHEDULER]
-# (IO: channel|stream|splice|auto; SCHEDULER: jdk|poller, passed as --scheduler only when named).
+# carries none; default channel), OI_JAVA_OPTS (JVM options for oi), OXIDINETD_DIR (a folder
+# holding the binaries oxidinetd-8k, oxidinetd-16k and oxidinetd-64k) or OXIDINETD_SRC (a
+# checkout of oxidinetd, built by bench/oxidinetd-build.sh), OXIDINETD_COMMIT (for the manifest,
+# when OXIDINETD_DIR has no COMMIT file); with neither, the oxidinetd cases are skipped.
+# Case names: direct, rinetd, haproxy[-splice][-BUFFER], oxidinetd-{8k,16k,64k}, and
+# oi-BUFFER-THREADS[-IO][-SCHEDULER] (IO: channel|stream|splice|auto; SCHEDULER: jdk|poller,
+# passed as --scheduler only when named).
 # It installs what it needs from Debian's packages when missing and must run as root for that,
 # for the namespaces and for perf.
 set -euo pipefail
@@ -67,8 +72,10 @@ done
 ALL_CASES="$ALL_CASES oi-64k-virtual-splice oi-64k-platform-splice" # --io splice, where it counts
 # The scheduler A/B: a case name without a scheduler runs oi's default (poller); these run the JDK's.
 ALL_CASES="$ALL_CASES oi-64k-virtual-channel-jdk oi-64k-virtual-splice-jdk"
+OXIDINETD_CASES="oxidinetd-8k oxidinetd-16k oxidinetd-64k"
+ALL_CASES="$ALL_CASES $OXIDINETD_CASES"
 CASES=${CASES:-$ALL_CASES}
-FLAME_CASES=${FLAME_CASES:-rinetd haproxy-8k haproxy-64k haproxy-splice oi-8k-virtual oi-64k-virtual oi-8k-platform oi-64k-platform oi-64k-virtual-splice}
+FLAME_CASES=${FLAME_CASES:-rinetd haproxy-8k haproxy-64k haproxy-splice oi-8k-virtual oi-64k-virtual oi-8k-platform oi-64k-platform oi-64k-virtual-splice $OXIDINETD_CASES}
 MEASURE=${MEASURE:-throughput rr latency loaded connrate syscalls idle netns flames}
 measuring() { [[ " $MEASURE " == *" $1 "* ]]; }
 
@@ -99,7 +106,6 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null || true
     done
 }
-trap cleanup EXIT INT TERM
 
 ## Tools -----------------------------------------------------------------------------------
 
@@ -177,6 +183,7 @@ forwarder_command() { # forwarder_command NAME: the forwarder's command line, re
         direct) echo direct ;;
         rinetd) echo "rinetd -f -c rinetd.conf" ;;
         haproxy*) echo "haproxy -db -f $1.cfg" ;;
+        oxidinetd-*) echo "$1 -c rinetd.conf > /dev/null" ;;
         oi-*)
             read -r buffer threads io scheduler <<< "$(oi_flags "$1")"
             local command="bin/oi -c oi.conf --buffer $buffer --threads $threads --io $io"
@@ -199,6 +206,12 @@ start_forwarder() {
         rinetd)
             rules "$bind" "$target" > "$dir/rinetd.conf"
             "${run[@]}" rinetd -f -c "$dir/rinetd.conf" > "$dir/$(output_name "$name")" 2>&1 &
+            ;;
+        oxidinetd-*)
+            # It reads rinetd's format (any file not ending in .toml). It prints a line per
+            # connection on stdout, which would cost a terminal or a growing file: /dev/null.
+            rules "$bind" "$target" > "$dir/rinetd.conf"
+            "${run[@]}" "$OXIDINETD_BIN/$name" -c "$dir/rinetd.conf" > /dev/null 2> "$dir/$(output_name "$name")" &
             ;;
         haproxy|haproxy-*)
             local bufsize
@@ -254,6 +267,22 @@ cpu_seconds() { # utime + stime of a process, all threads, in seconds
     awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
 }
 
+thread_ticks() { # thread_ticks PID: "tid ticks" per thread, user + system clock ticks
+    [[ "$1" == 0 ]] && return
+    local stat
+    for stat in /proc/"$1"/task/*/stat; do
+        awk -v tid="${stat%/stat}" '{ sub(/^.*\) /, ""); print tid, $12 + $13 }' "$stat" 2>/dev/null || true
+    done
+}
+
+# busiest_thread BEFORE AFTER SECONDS: the share of one core its busiest thread took over the
+# window. The study's case C: a forwarder that runs every connection on one thread stops at 1.
+busiest_thread() {
+    awk -v hz="$(getconf CLK_TCK)" -v s="$3" 'NR == FNR { before[$1] = $2; next }
+        { d = $2 - before[$1]; if (d > top) top = d }
+        END { if (s > 0 && FNR) printf "%.3g\n", top / hz / s; else print "-" }' "$1" "$2"
+}
+
 machine_busy_seconds() { # every core's non-idle time, softirq and irq included, from /proc/stat
     awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
 }
@@ -291,11 +320,14 @@ sockperf_pingpong() {
 
 # throughput PID PORT STREAMS TAG: columns of one iperf3 run with the forwarder's counters
 throughput() {
-    local pid=$1 port=$2 s=$3 tag=$4 gbits received moved cpu0 cpu1 m0 m1 cs mig data all
+    local pid=$1 port=$2 s=$3 tag=$4 gbits received moved cpu0 cpu1 m0 m1 cs mig data all t0 t1 top=-
     counters_start "$pid" "$RAW/perf-stat-$tag-p$s.csv"
+    thread_ticks "$pid" > "$OUT/run/threads-before"; t0=$(date +%s.%N)
     cpu0=$(cpu_seconds "$pid"); m0=$(machine_busy_seconds)
     read -r gbits received moved <<< "$(iperf "$port" "$s")"
     cpu1=$(cpu_seconds "$pid"); m1=$(machine_busy_seconds)
+    thread_ticks "$pid" > "$OUT/run/threads-after"; t1=$(date +%s.%N)
+    [[ "$pid" != 0 ]] && top=$(busiest_thread "$OUT/run/threads-before" "$OUT/run/threads-after" "$(python3 -c "print($t1 - $t0)")")
     counters_stop
     read -r cs mig data all <<< "$COUNTED"
     local gb=-
@@ -304,7 +336,8 @@ throughput() {
     [[ "$pid" != 0 ]] && own=$(per "$(python3 -c "print($cpu1 - $cpu0)")" "$gb")
     echo "p${s}_gbits=$gbits cpu_s_per_gb_p$s=$own machine_cpu_s_per_gb_p$s=$(per "$(python3 -c "print($m1 - $m0)")" "$gb")" \
         "cs_per_gb_p$s=$(per "$cs" "$gb") migrations_per_gb_p$s=$(per "$mig" "$gb")" \
-        "counted_data_calls_per_gb_p$s=$(per "$data" "$gb") counted_calls_per_gb_p$s=$(per "$all" "$gb")"
+        "counted_data_calls_per_gb_p$s=$(per "$data" "$gb") counted_calls_per_gb_p$s=$(per "$all" "$gb")" \
+        "busiest_thread_cores_p$s=$top"
 }
 
 latency() { # latency PID TAG: sockperf columns with context switches per round trip
@@ -469,6 +502,7 @@ record() { # record NAME REPEAT KIND ORDER COLUMN=VALUE...: one row of results.c
     [[ "$name" == oi-* ]] && read -r buffer threads io scheduler <<< "$(oi_flags "$name")"
     [[ "$name" == haproxy* ]] && { buffer=$(haproxy_bufsize "$name"); buffer=${buffer:+$((buffer / 1024))k}; buffer=${buffer:-16k}; }
     [[ "$name" == rinetd ]] && buffer=16k
+    [[ "$name" == oxidinetd-* ]] && buffer=${name#oxidinetd-}
     local command
     command=$(forwarder_command "$name")
     [[ "$3" == netns ]] && [[ "$name" != direct ]] && command="ip netns exec $NS_FWD $command"
@@ -545,17 +579,44 @@ progress() { # progress DONE TOTAL STEP
 
 COLUMNS_CSV="case,buffer,threads,io,scheduler,repeat,kind,order,pin,\
 p1_gbits,p8_gbits,cpu_s_per_gb_p1,cpu_s_per_gb_p8,machine_cpu_s_per_gb_p1,machine_cpu_s_per_gb_p8,\
-cs_per_gb_p1,cs_per_gb_p8,migrations_per_gb_p1,migrations_per_gb_p8,\
+cs_per_gb_p1,cs_per_gb_p8,migrations_per_gb_p1,migrations_per_gb_p8,busiest_thread_cores_p1,busiest_thread_cores_p8,\
 counted_data_calls_per_gb_p1,counted_data_calls_per_gb_p8,counted_calls_per_gb_p1,counted_calls_per_gb_p8,\
 rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,rr_cs_per_rt,\
 sp_mean_us,sp_p50_us,sp_p99_us,sp_p999_us,sp_cs_per_rt,loaded_sp_mean_us,loaded_sp_p99_us,loaded_sp_p999_us,loaded_p1_gbits,\
 conn_per_s,conn_failed,data_calls_per_gb,all_calls_per_gb,epoll_calls_per_gb,futex_calls_per_gb,tracer,\
 idle_kib_per_conn,held_conns,ns_p1_gbits,ns_p8_gbits,ns_sp_mean_us,ns_sp_p99_us,ns_sp_p999_us,command"
 
+# oxidinetd_binaries: sets OXIDINETD_BIN for the oxidinetd cases, or drops them from `cases` with
+# one line saying how to get them (it is GPL-2 and stays a peer: the repository ships none of it).
+# OXIDINETD_SRC is built on a real run only, so that a dry run needs no cargo.
+oxidinetd_binaries() {
+    local wanted=() kept=() name later=0
+    for name in "${cases[@]}"; do
+        if [[ "$name" == oxidinetd-* ]]; then wanted+=("$name"); else kept+=("$name"); fi
+    done
+    ((${#wanted[@]})) || return 0
+    if [[ -n "${OXIDINETD_DIR:-}" ]]; then
+        OXIDINETD_BIN=$(cd "$OXIDINETD_DIR" && pwd)
+    elif [[ -n "${OXIDINETD_SRC:-}" ]]; then
+        OXIDINETD_BIN=$OUT/oxidinetd
+        if [[ "${DRY_RUN:-0}" == 1 ]]; then later=1
+        else "$ROOT/bench/oxidinetd-build.sh" "$OXIDINETD_SRC" "$OXIDINETD_BIN" >&2 || exit 1; fi
+    else
+        say "experiment: skipping ${wanted[*]}: set OXIDINETD_DIR to a folder of oxidinetd-8k, -16k and -64k binaries, or OXIDINETD_SRC to an oxidinetd checkout to build them (bench/oxidinetd-build.sh)"
+        cases=("${kept[@]}")
+        return 0
+    fi
+    for name in "${wanted[@]}"; do
+        [[ "$later" == 1 || -x "$OXIDINETD_BIN/$name" ]] || { say "experiment: no executable $OXIDINETD_BIN/$name"; exit 2; }
+    done
+    export OXIDINETD_BIN
+}
+
 main() {
     read -ra cases <<< "$CASES"
     local name
     for name in "${cases[@]}"; do [[ "$name" == oi-* ]] && oi_flags "$name" > /dev/null; done
+    oxidinetd_binaries
     say "experiment: ${#cases[@]} cases x $REPEAT repeats, ${T}s per run, interleaved; measuring: $MEASURE; results in $OUT"
     if [[ "${DRY_RUN:-0}" == 1 ]]; then
         for name in "${cases[@]}"; do
@@ -564,6 +625,9 @@ main() {
         exit 0
     fi
     [[ $(id -u) == 0 ]] || { say "experiment: run as root (it installs packages, creates namespaces and runs perf)"; exit 1; }
+    # Only a real run owns namespaces and processes: a dry run (BenchTest's, in `make test`) that
+    # cleaned up on exit would delete the namespaces of a benchmark running beside it.
+    trap cleanup EXIT INT TERM
     install_tools
     mkdir -p "$OUT/run" "$RAW"
     make -s -C "$ROOT" build >&2
@@ -572,7 +636,7 @@ main() {
     measuring flames && fetch_profiler
     "$ROOT/bench/manifest.sh" "REPEAT=$REPEAT" "SECONDS_PER_RUN=$T" "WARMUP=$WARMUP" "IPERF_OMIT=$OMIT" \
         "IDLE_CONNECTIONS=$IDLE_CONNECTIONS" "HELD_CONNECTIONS=$HELD_CONNECTIONS" "STRACE_BYTES=$STRACE_BYTES" \
-        "CONNRATE_CONCURRENCY=$CONNRATE_CONCURRENCY" "IO=$IO" "PIN=$PIN" "QUICK=${QUICK:-0}" "CASES=$CASES" \
+        "CONNRATE_CONCURRENCY=$CONNRATE_CONCURRENCY" "IO=$IO" "PIN=$PIN" "QUICK=${QUICK:-0}" "CASES=${cases[*]}" \
         "MEASURE=$MEASURE" "FLAME_CASES=$FLAME_CASES" "OI_JAVA_OPTS=${OI_JAVA_OPTS:-}" "COUNTERS=$COUNTERS" \
         "TRACER=$TRACER" > "$OUT/manifest.txt" 2>/dev/null
     echo "$COLUMNS_CSV" > "$OUT/results.csv"

@@ -20,6 +20,13 @@ echo "wrk=$(first_line wrk --version | awk '{ print $2 }')"
 echo "nginx=$(nginx -v 2>&1 | sed 's/.*nginx\///')"
 echo "perf=$(first_line perf --version | awk '{ print $3 }')"
 echo "strace=$(first_line strace -V | awk '{ print $NF }')"
+if [[ -n "${OXIDINETD_BIN:-}" ]]; then # the peer's binaries, when the run has oxidinetd cases
+    # The source commit comes from whoever built them: bench/oxidinetd-build.sh writes COMMIT.
+    echo "oxidinetd_commit=${OXIDINETD_COMMIT:-$(cat "$OXIDINETD_BIN/COMMIT" 2>/dev/null || echo unknown)}"
+    # rustc stamps its version into each binary's .comment section.
+    echo "oxidinetd_rustc=$(readelf -p .comment "$OXIDINETD_BIN"/oxidinetd-* 2>/dev/null | grep -o 'rustc version [^)]*)' | sort -u | sed 's/^rustc version //' | paste -sd ';')"
+    echo "oxidinetd_binaries=$OXIDINETD_BIN ($(cd "$OXIDINETD_BIN" && sha256sum oxidinetd-* | awk '{ printf "%s%s %s", sep, $2, substr($1, 1, 12); sep = ", " }'))"
+fi
 commit=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- src bench pom.xml 2>/dev/null || commit="$commit+local changes"
 echo "commit=$commit"

@@ -46,6 +46,12 @@ TABLES = [
      " a fresh forwarder; held: connections held at once (oi only).",
      [("conn_per_s", "conn/s"), ("conn_failed", "failed"), ("idle_kib_per_conn", "idle KiB/conn"),
       ("held_conns", "held")]),
+    ("Busiest thread (the study's case C: one thread for every connection)",
+     "P=8 / P=1: eight streams' throughput over one stream's, within each repeat; busiest thread: the"
+     " share of one core taken by the forwarder's busiest thread during the iperf3 run (from"
+     " /proc/PID/task/*/stat). A forwarder held to one thread stops at 1.",
+     [("p1_gbits", "P=1 Gbit/s"), ("p8_gbits", "P=8 Gbit/s"), ("p8_over_p1", "P=8 / P=1"),
+      ("busiest_thread_cores_p1", "busiest thread, cores P=1"), ("busiest_thread_cores_p8", "busiest thread, cores P=8")]),
     ("Syscalls per GB (traced)",
      "Every call of the forwarder and its threads during a separate transfer, by the tracer named;"
      " data calls are read, write, readv, writev, recv*, send* and splice.",
@@ -68,6 +74,20 @@ RATIOS = [
     ("idle / rinetd", "idle_kib_per_conn", "rinetd"), ("netns P=1 / rinetd", "ns_p1_gbits", "rinetd"),
 ]
 
+# Against oxidinetd at the same buffer, the system oi was modelled on: (title, [(heading, column)]).
+OXIDINETD_RATIOS = [
+    ("throughput and its cost", [
+        ("P=1", "p1_gbits"), ("P=8", "p8_gbits"), ("CPU/GB P=1", "cpu_s_per_gb_p1"), ("CPU/GB P=8", "cpu_s_per_gb_p8"),
+        ("ctx/GB P=1", "cs_per_gb_p1"), ("ctx/GB P=8", "cs_per_gb_p8"), ("migr/GB P=1", "migrations_per_gb_p1"),
+        ("migr/GB P=8", "migrations_per_gb_p8"), ("data calls/GB P=1", "counted_data_calls_per_gb_p1"),
+        ("all calls/GB P=1", "counted_calls_per_gb_p1"), ("traced data calls/GB", "data_calls_per_gb"),
+        ("traced all calls/GB", "all_calls_per_gb")]),
+    ("latency, connections, memory, namespaces", [
+        ("added mean", "added:sp_mean_us"), ("p99.9", "sp_p999_us"), ("loaded added mean", "added:loaded_sp_mean_us"),
+        ("loaded p99.9", "loaded_sp_p999_us"), ("conn/s", "conn_per_s"), ("idle KiB/conn", "idle_kib_per_conn"),
+        ("netns P=1", "ns_p1_gbits"), ("netns P=8", "ns_p8_gbits"), ("netns added mean", "added:ns_sp_mean_us")]),
+]
+
 
 def load(directory):
     """Values by case and column, in the order the cases first appear; text columns kept apart; and
@@ -85,6 +105,11 @@ def load(directory):
                     repeats.setdefault((row["case"], column), []).append(row["repeat"])
                 except ValueError:
                     text.setdefault(row["case"], {}).setdefault(column, set()).add(value)
+            # How far eight streams scale past one, taken within the row: the study's case C.
+            if values.get("p1_gbits") and values.get("p8_gbits") and (row.get("p1_gbits") or "").strip() \
+                    and (row.get("p8_gbits") or "").strip() and values["p1_gbits"][-1] > 0:
+                values.setdefault("p8_over_p1", []).append(values["p8_gbits"][-1] / values["p1_gbits"][-1])
+                repeats.setdefault((row["case"], "p8_over_p1"), []).append(row["repeat"])
     return cases, text, repeats
 
 
@@ -175,23 +200,51 @@ def ratio_table(cases, repeats, record_line):
     lines = ["### Ratios (medians, same run)", "", "| case | " + " | ".join(h for h, _, _ in present) + " |",
              "|---" * (len(present) + 1) + "|"]
     for case in cases:
-        row = []
-        for _, column, ref in present:
-            value, base = median(cases, case, column), median(cases, ref, column)
-            if value is None or not base or (column.startswith("added:") and case == "direct"):
-                row.append("–")
-                continue
-            text = f"{value / base:.2f}×"
-            paired = paired_ratios(cases, repeats, case, column, ref)
-            if len(paired) > 1 and case != ref:
-                text += f" ({min(paired):.2f}–{max(paired):.2f})"
-            row.append(text)
+        row = [ratio_cell(cases, repeats, case, column, ref) for _, column, ref in present]
         lines.append(f"| {case} | " + " | ".join(row) + " |")
-    lines += ["", "A ratio of medians, and in brackets the lowest and highest of the ratios taken within one"
-              " repeat (the case against the reference measured in the same repeat): where that range takes in"
-              " 1.00×, the run does not separate the two. Added latency is a case's sockperf mean minus direct's.",
-              "", f"<sub>{record_line}</sub>", ""]
+    lines += ["", RATIO_NOTE, "", f"<sub>{record_line}</sub>", ""]
     return "\n".join(lines) + "\n"
+
+
+RATIO_NOTE = ("A ratio of medians, and in brackets the lowest and highest of the ratios taken within one"
+              " repeat (the case against the reference measured in the same repeat): where that range takes in"
+              " 1.00×, the run does not separate the two. Added latency is a case's sockperf mean minus direct's.")
+
+
+def ratio_cell(cases, repeats, case, column, ref):
+    value, base = median(cases, case, column), median(cases, ref, column)
+    if value is None or not base or (column.startswith("added:") and case == "direct"):
+        return "–"
+    text = f"{value / base:.2f}×"
+    paired = paired_ratios(cases, repeats, case, column, ref)
+    if len(paired) > 1 and case != ref:
+        text += f" ({min(paired):.2f}–{max(paired):.2f})"
+    return text
+
+
+def oxidinetd_tables(cases, text, repeats, record_line):
+    """Each case over oxidinetd at its own buffer size (rinetd and haproxy sit at 16k)."""
+    def buffer(case):
+        return next(iter(text.get(case, {}).get("buffer", {""})))
+    groups = [(f"oxidinetd-{b}", [c for c in cases if buffer(c) == b and c != f"oxidinetd-{b}" and c != "direct"])
+              for b in BUFFERS if f"oxidinetd-{b}" in cases]
+    groups = [(ref, names) for ref, names in groups if names]
+    if not groups:
+        return ""
+    out = []
+    for title, columns in OXIDINETD_RATIOS:
+        present = [(h, c) for h, c in columns if any(median(cases, ref, c) for ref, _ in groups)]
+        if not present:
+            continue
+        lines = [f"### Against oxidinetd at the same buffer: {title}", "",
+                 "| case / reference | " + " | ".join(h for h, _ in present) + " |", "|---" * (len(present) + 1) + "|"]
+        for ref, names in groups:
+            for case in names:
+                lines.append(f"| {case} / {ref} | " + " | ".join(ratio_cell(cases, repeats, case, c, ref) for _, c in present) + " |")
+        lines += ["", RATIO_NOTE + " Below 1.00× is better for CPU, calls, switches, latency and memory.", "",
+                  f"<sub>{record_line}</sub>", ""]
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
 
 
 def syscall_tables(directory, cases, record_line):
@@ -394,6 +447,8 @@ def sweep_series(cases, text, column):
             label = "haproxy-splice" if "splice" in case else "haproxy (tune.bufsize)"
         elif case == "rinetd":
             label = "rinetd (16 KiB fixed)"
+        elif case.startswith("oxidinetd-"):
+            label = "oxidinetd"
         else:
             continue
         lines.setdefault(label, [None] * len(BUFFERS))[BUFFERS.index(buffer)] = median(cases, case, column)
@@ -470,7 +525,7 @@ def main():
         parts.append("**Flagged: connections failed** in " + ", ".join(failing) + ". Their conn/s counts only the"
                      " requests that succeeded.\n")
     parts += [table(cases, title, note, columns, record_line) for title, note, columns in TABLES]
-    parts += [ratio_table(cases, repeats, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
+    parts += [ratio_table(cases, repeats, record_line), oxidinetd_tables(cases, text, repeats, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
               flame_links(directory), "".join(f"![{m}]({m})\n" for m in made)]
     text_out = "\n".join(part for part in parts if part)
     (directory / "summary.md").write_text(text_out)
