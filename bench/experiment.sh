@@ -70,7 +70,7 @@ for buffer in 8k 16k 64k; do
     done
 done
 ALL_CASES="$ALL_CASES oi-64k-virtual-splice oi-64k-platform-splice" # --io splice, where it counts
-# The scheduler A/B: a case name without a scheduler runs oi's default (poller); these run the JDK's.
+# The scheduler A/B: a case name without a scheduler runs oi's default (--scheduler auto: the poller scheduler on more than one core, the JDK's on one, so under PIN=1 too); these run the JDK's.
 ALL_CASES="$ALL_CASES oi-64k-virtual-channel-jdk oi-64k-virtual-splice-jdk"
 OXIDINETD_CASES="oxidinetd-8k oxidinetd-16k oxidinetd-64k"
 ALL_CASES="$ALL_CASES $OXIDINETD_CASES"
