@@ -5,7 +5,8 @@
 # round trip), iperf3 P=1 (and forwarder CPU-s per GB) and P=8, wrk with `Connection: close`
 # at 32 connections (and forwarder CPU per connection), wrk keep-alive at 1 000 connections.
 # Usage: R=3 T=4 bench/quick-ab.sh direct rinetd haproxy oi oi_--scheduler_jdk oi_--threads_platform
-#   an "oi" case name carries its flags with _ for spaces.
+#   an "oi" case name carries its flags with _ for spaces; an "old" one (old, old_--io_channel)
+#   runs the bin/oi of OI_OLD=DIR instead, a checkout of an earlier commit, for a before/after A/B.
 # Needs root, nginx-light, sockperf, iperf3, wrk, rinetd, haproxy; uses ports 17000-20002 and /tmp/p13.
 set -u
 cd "$(dirname "$0")/.."
@@ -59,9 +60,10 @@ listen i
   server s 127.0.0.1:$IPERF
 HA
       haproxy -f /tmp/p13/haproxy.cfg & PID=$!;;
-    oi*) rules $base > /tmp/p13/oi.conf; local n2=$name
-      local flags=${n2#oi}; flags=${flags//_/ }
-      bin/oi -c /tmp/p13/oi.conf $flags > /tmp/p13/oi.log 2>&1 & PID=$!;;
+    oi*|old*) rules $base > /tmp/p13/oi.conf
+      local flags=${name#oi}; flags=${flags#old}; flags=${flags//_/ }
+      local launcher=bin/oi; [[ $name == old* ]] && launcher=${OI_OLD:?old cases need OI_OLD=DIR}/bin/oi
+      $launcher -c /tmp/p13/oi.conf $flags > /tmp/p13/oi.log 2>&1 & PID=$!;;
   esac
   local w; for w in $(seq 100); do ss -ltn | grep -q ":$IP " && break; sleep 0.05; done
   sleep 0.3
