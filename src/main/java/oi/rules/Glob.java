@@ -2,6 +2,7 @@ package oi.rules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * Shell-style wildcard matching, shared by rinetd's allow/deny patterns and {@code include}
@@ -13,23 +14,14 @@ import java.util.List;
  * that a hostile pattern can make exponential or overflow.
  */
 public final class Glob {
-    /** One pattern element that matches exactly one character, or a star. */
+    /** One pattern element: a star, or a test of exactly one character. */
     private sealed interface Token {
     }
 
     private record Star() implements Token {
     }
 
-    private record One(char low, char high, boolean any, boolean negated, List<One> set) implements Token {
-        boolean matches(char c) {
-            if (any) {
-                return true;
-            }
-            if (set != null) {
-                return set.stream().anyMatch(range -> range.matches(c)) != negated;
-            }
-            return c >= low && c <= high;
-        }
+    private record One(IntPredicate accepts) implements Token {
     }
 
     private final List<Token> tokens;
@@ -49,23 +41,25 @@ public final class Glob {
             char c = pattern.charAt(i);
             switch (c) {
                 case '*' -> tokens.add(new Star());
-                case '?' -> tokens.add(new One('\0', '\0', true, false, null));
+                case '?' -> tokens.add(new One(any -> true));
                 case '[' -> {
                     int close = pattern.indexOf(']', i + 2); // a ']' right after '[' (or "[!") is a member
                     if (close < 0) {
                         throw new IllegalArgumentException("unclosed [ in " + pattern);
                     }
                     boolean negated = pattern.charAt(i + 1) == '!';
-                    List<One> set = new ArrayList<>();
+                    IntPredicate member = none -> false;
                     for (int j = negated ? i + 2 : i + 1; j < close; j++) {
                         boolean range = j + 2 < close && pattern.charAt(j + 1) == '-';
-                        set.add(new One(pattern.charAt(j), pattern.charAt(range ? j + 2 : j), false, false, null));
+                        char low = pattern.charAt(j);
+                        char high = pattern.charAt(range ? j + 2 : j);
+                        member = member.or(ch -> ch >= low && ch <= high);
                         j += range ? 2 : 0;
                     }
-                    tokens.add(new One('\0', '\0', false, negated, List.copyOf(set)));
+                    tokens.add(new One(negated ? member.negate() : member));
                     i = close;
                 }
-                default -> tokens.add(new One(c, c, false, false, null));
+                default -> tokens.add(new One(ch -> ch == c));
             }
         }
         return new Glob(List.copyOf(tokens));
@@ -83,7 +77,7 @@ public final class Glob {
         int star = -1;
         int resume = 0;
         while (s < subject.length()) {
-            if (p < tokens.size() && tokens.get(p) instanceof One one && one.matches(subject.charAt(s))) {
+            if (p < tokens.size() && tokens.get(p) instanceof One one && one.accepts().test(subject.charAt(s))) {
                 p++;
                 s++;
             } else if (p < tokens.size() && tokens.get(p) instanceof Star) {
