@@ -38,11 +38,15 @@ public final class RuleStats {
     /** A session counted as {@link #opened} ended: its bytes, outcome and duration. */
     public void ended(ConnectionRecord record) {
         active.decrement();
-        refused(record);
+        count(record);
     }
 
-    /** A client was refused before any session started; also the part of {@link #ended} that every record shares. */
+    /** A client was refused before any session started: its outcome and duration, never active. */
     public void refused(ConnectionRecord record) {
+        count(record);
+    }
+
+    private void count(ConnectionRecord record) {
         bytesIn.add(record.bytesIn());
         bytesOut.add(record.bytesOut());
         outcomes.get(record.outcome()).increment();
