@@ -23,13 +23,16 @@ final class ProxyHeader {
     private ProxyHeader() {
     }
 
-    /** Writes the header {@code version} asks for, if any, to the backend before any byte of the client. */
-    static void send(ProxyProtocol version, SocketChannel backend, SocketAddress source, SocketAddress destination)
+    /**
+     * Writes the header {@code version} asks for, if any, to the backend before any byte of the
+     * client, naming {@code source} and the address the client reached oi at.
+     */
+    static void send(ProxyProtocol version, SocketChannel backend, SocketAddress source, SocketChannel client)
             throws IOException {
         if (version == ProxyProtocol.NONE) {
             return;
         }
-        ByteBuffer header = ByteBuffer.wrap(of(version, source, destination));
+        ByteBuffer header = ByteBuffer.wrap(of(version, source, client.getLocalAddress()));
         while (header.hasRemaining()) {
             backend.write(header);
         }

@@ -46,6 +46,7 @@ public final class TcpListener extends RuleListener {
     private final BufferPool buffers;
     private final ConnectionLimit ruleConnections = new ConnectionLimit();
     private final Completion acceptorDone = new Completion();
+    private final boolean ip;
     private volatile boolean started;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers) {
@@ -53,6 +54,7 @@ public final class TcpListener extends RuleListener {
         this.server = server;
         this.shared = shared;
         this.buffers = buffers;
+        this.ip = active.rule().bind() instanceof Endpoint.Inet; // a reload keeps the bind address, so this holds
     }
 
     /**
@@ -154,7 +156,7 @@ public final class TcpListener extends RuleListener {
 
     /** TCP_NODELAY and keepalive on a TCP client, once at accept; a Unix-socket client has neither. */
     private void tune(SocketChannel client) throws IOException {
-        if (active().rule().bind() instanceof Endpoint.Inet) {
+        if (ip) {
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (shared.settings().keepAlive()) {
                 client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);

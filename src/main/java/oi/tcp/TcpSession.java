@@ -174,7 +174,7 @@ public final class TcpSession implements Session {
             return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
         }
         try {
-            ProxyHeader.send(rule.options().proxy(), backend, admission.peer(), client.getLocalAddress());
+            ProxyHeader.send(rule.options().proxy(), backend, admission.peer(), client);
         } catch (IOException e) {
             Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id(), target, e.getMessage());
             return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
