@@ -11,15 +11,11 @@ public final class ByteSize {
     }
 
     /**
-     * The byte count of a size with an optional {@code k} or {@code m} suffix (powers of 1024).
+     * The byte count of a {@code flag}'s size with an optional {@code k}, {@code m} or {@code g}
+     * suffix (powers of 1024), within bounds.
      *
      * @throws IllegalArgumentException with a one-line reason when the text is no size in range
      */
-    public static int parse(String text) {
-        return (int) parse("--buffer", text, MIN, MAX);
-    }
-
-    /** The byte count of a {@code flag}'s size with an optional {@code k}, {@code m} or {@code g} suffix, within bounds. */
     static long parse(String flag, String text, long min, long max) {
         String lower = text.strip().toLowerCase(Locale.ROOT);
         long multiplier = 1;

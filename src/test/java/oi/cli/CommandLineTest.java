@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import oi.settings.ByteSize;
+import oi.settings.Flags;
 import oi.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +65,14 @@ class CommandLineTest {
     @ParameterizedTest(name = "--buffer {0}")
     @CsvSource({"8k, 8192", "16K, 16384", "64k, 65536", "1024, 1024", "1m, 1048576", "16m, 16777216"})
     void bufferSizesAcceptKAndMSuffixes(String text, int bytes) {
-        assertThat(ByteSize.parse(text)).isEqualTo(bytes);
+        assertThat(new Flags.BufferSize("--buffer").convert(text)).isEqualTo(bytes);
     }
 
     @ParameterizedTest(name = "{0} bytes")
     @CsvSource({"1024, 1k", "16384, 16k", "65536, 64k", "1048576, 1m", "16777216, 16m", "1500, 1500"})
     void bufferSizesAreShownAsTheyAreWritten(int bytes, String text) {
         assertThat(ByteSize.format(bytes)).isEqualTo(text);
-        assertThat(ByteSize.parse(text)).isEqualTo(bytes);
+        assertThat(new Flags.BufferSize("--buffer").convert(text)).isEqualTo(bytes);
     }
 
     @ParameterizedTest(name = "{0}")
