@@ -9,6 +9,7 @@ import oi.rules.AccessList;
 import oi.rules.AddressPattern;
 import oi.rules.Config;
 import oi.rules.Endpoint;
+import oi.rules.ForwardRule.Backend;
 import oi.rules.ForwardRule;
 import oi.rules.LogTarget;
 import oi.rules.RuleOptions;
@@ -17,7 +18,8 @@ import oi.rules.RuleOptions;
  * What one parse has found so far, in whatever format and through however many includes: the
  * rules, the access patterns, the log settings and every error. The readers hand it each
  * directive as they read it; it keeps rinetd's rule that an {@code allow} or {@code deny} line
- * belongs to the rule above it, or to all rules before the first one.
+ * belongs to the rule above it, or to all rules before the first one, and oi's that a
+ * {@code backend} line belongs to the rule above it.
  */
 final class ConfigBuilder {
     private final Path source;
@@ -26,6 +28,8 @@ final class ConfigBuilder {
     private final List<Draft> rules = new ArrayList<>();
     private final Map<String, Draft> binds = new HashMap<>();
     private Patterns current = global;
+    private Draft currentRule; // the rule that backend lines now add to; null before the first and after a broken one
+    private boolean anyRule;
     private LogTarget logFile;
     private boolean logCommon;
     private Path pidLogFile;
@@ -40,8 +44,8 @@ final class ConfigBuilder {
         }
     }
 
-    /** A forwarding rule whose own allow and deny lines may still follow. */
-    private record Draft(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options, Patterns access) {
+    /** A forwarding rule whose own backend, allow and deny lines may still follow. */
+    private record Draft(Path file, int line, Endpoint bind, List<Backend> backends, RuleOptions options, Patterns access) {
     }
 
     /** A parse of {@code source}, the file named on the command line. */
@@ -56,7 +60,8 @@ final class ConfigBuilder {
 
     /** Adds a rule read at {@code file:line}; a bind address already taken is an error at this line. */
     void rule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options) {
-        Draft rule = new Draft(file, line, bind, connect, options, new Patterns());
+        List<Backend> backends = new ArrayList<>(List.of(Backend.of(connect)));
+        Draft rule = new Draft(file, line, bind, backends, options, new Patterns());
         boolean anyPort = bind instanceof Endpoint.Inet inet && inet.port() == 0; // port 0: a new free port each
         Draft earlier = anyPort ? null : binds.putIfAbsent(bind.listenKey(), rule);
         if (earlier != null) {
@@ -65,11 +70,44 @@ final class ConfigBuilder {
         }
         rules.add(rule);
         current = rule.access;
+        currentRule = rule;
+        anyRule = true;
     }
 
-    /** A rule line too wrong to keep: the access lines after it still belong to it, not to every rule. */
+    /** A rule line too wrong to keep: the access and backend lines after it still belong to it, not to every rule. */
     void brokenRule() {
         current = new Patterns();
+        currentRule = null;
+        anyRule = true;
+    }
+
+    /**
+     * The protocol of the connect side that a {@code backend} line at {@code file:line} adds to,
+     * or null when there is no rule above it (an error here) or only a broken one (said already).
+     */
+    Endpoint.Protocol backendProtocol(Path file, int line) {
+        if (!anyRule) {
+            error(file, line, "a backend line belongs to the forwarding rule above it, and there is none");
+        }
+        return currentRule == null ? null : currentRule.backends.get(0).endpoint().protocol();
+    }
+
+    /** One more backend of the rule above; one of another protocol, or one the rule has already, is an error at this line. */
+    void backend(Path file, int line, Backend backend) {
+        Draft rule = currentRule;
+        Endpoint.Protocol protocol = rule.backends.get(0).endpoint().protocol();
+        if (backend.endpoint().protocol() != protocol) {
+            error(file, line, "backend " + backend.endpoint() + " is " + kind(backend.endpoint()) + ", but the rule connects over "
+                    + protocol.suffix());
+        } else if (rule.backends.stream().anyMatch(other -> other.endpoint().toString().equals(backend.endpoint().toString()))) {
+            error(file, line, "backend " + backend.endpoint() + " is already a backend of this rule");
+        } else {
+            rule.backends.add(backend);
+        }
+    }
+
+    private static String kind(Endpoint endpoint) {
+        return endpoint instanceof Endpoint.Unix ? "a unix: socket" : endpoint.protocol().suffix();
     }
 
     /** An {@code allow} or {@code deny} pattern, for the rule above or, before the first rule, for all. */
@@ -97,7 +135,7 @@ final class ConfigBuilder {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        List<ForwardRule> built = rules.stream().map(rule -> new ForwardRule(rule.file, rule.line, rule.bind, rule.connect,
+        List<ForwardRule> built = rules.stream().map(rule -> new ForwardRule(rule.file, rule.line, rule.bind, rule.backends,
                 rule.options, rule.access.toAccessList())).toList();
         return new Config(source, built, global.toAccessList(), logFile, logCommon, pidLogFile);
     }

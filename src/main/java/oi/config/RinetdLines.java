@@ -7,6 +7,7 @@ import java.util.Locale;
 import oi.rules.AddressPattern;
 import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
+import oi.rules.ForwardRule;
 import oi.rules.HostAndPort;
 import oi.rules.LogTarget;
 import oi.rules.ProxyProtocol;
@@ -16,7 +17,8 @@ import oi.rules.RuleOptions;
  * One file in rinetd's rules-file language ({@code man rinetd}), read line by line into a
  * {@link ConfigBuilder}: a forwarding rule {@code bindaddress bindport connectaddress connectport
  * [options]}, {@code allow}/{@code deny PATTERN}, {@code logfile PATH} (or {@code syslog:[HOST:PORT]}),
- * {@code pidlogfile PATH}, {@code logcommon} and {@code include}; {@code #} starts a comment.
+ * {@code pidlogfile PATH}, {@code logcommon}, {@code include} and {@code backend ADDRESS PORT [options]} (one
+ * more backend of the rule above); {@code #} starts a comment.
  *
  * <p>A reader serves one file, so its line number is its own: an included file gets a reader of
  * its own, and nothing is saved or restored around it.
@@ -70,6 +72,13 @@ final class RinetdLines {
                 }
                 builder.logCommon();
             }
+            case "backend" -> {
+                if (hasRuleShape(tokens)) {
+                    forwardingRule(tokens); // a host named "backend": rinetd reads that line as a rule, and so does oi
+                } else {
+                    backend(tokens);
+                }
+            }
             default -> {
                 if (tokens.size() == 4 || tokens.size() == 5
                         || tokens.stream().limit(3).anyMatch(token -> token.startsWith(Endpoint.UNIX_PREFIX))) {
@@ -80,6 +89,31 @@ final class RinetdLines {
                     error("unknown directive " + Words.show(tokens.get(0)));
                 }
             }
+        }
+    }
+
+    /** Whether a line has the four words of a rule and options, if any, at the end (not a backend's). */
+    private static boolean hasRuleShape(List<String> tokens) {
+        return tokens.size() == 5 || tokens.size() == 4 && !tokens.get(3).startsWith("[");
+    }
+
+    /** {@code backend ADDRESS PORT [weight=N,backup]} or {@code backend unix:/path [...]}: one more backend of the rule above. */
+    private void backend(List<String> tokens) {
+        Protocol ruleProtocol = builder.backendProtocol(file, line);
+        if (ruleProtocol == null) {
+            return; // no rule above, or a broken one: said once already
+        }
+        boolean unix = tokens.size() > 1 && tokens.get(1).startsWith(Endpoint.UNIX_PREFIX);
+        int words = unix ? 2 : 3;
+        if (tokens.size() < words || tokens.size() > words + 1 || tokens.size() == words + 1 && !tokens.get(words).startsWith("[")) {
+            error("a backend is \"backend address port [weight=N,backup]\", got " + Words.show(String.join(" ", tokens)));
+            return;
+        }
+        Endpoint endpoint = unix ? unixPath(tokens.get(1))
+                : this.words.endpoint(tokens.get(1), tokens.get(2), tokens.get(2).indexOf('/') < 0 ? ruleProtocol : null, false);
+        if (endpoint != null) {
+            builder.backend(file, line, tokens.size() > words ? this.words.backend(endpoint, tokens.get(words))
+                                                                : ForwardRule.Backend.of(endpoint));
         }
     }
 
@@ -190,12 +224,7 @@ final class RinetdLines {
             }
             String first = tokens.get(next++);
             if (first.startsWith(Endpoint.UNIX_PREFIX)) {
-                String path = first.substring(Endpoint.UNIX_PREFIX.length());
-                if (path.isEmpty() || path.indexOf('\0') >= 0) {
-                    error("bad unix socket path " + Words.show(first));
-                    return null;
-                }
-                return new Endpoint.Unix(Path.of(path));
+                return unixPath(first);
             }
             if (next >= tokens.size()) {
                 return missing();
@@ -217,6 +246,16 @@ final class RinetdLines {
             error(RULE_SHAPE + Words.show(String.join(" ", tokens)));
             return null;
         }
+    }
+
+    /** A {@code unix:/path} word, or null (with an error) when the path is empty or has a NUL. */
+    private Endpoint unixPath(String token) {
+        String path = token.substring(Endpoint.UNIX_PREFIX.length());
+        if (path.isEmpty() || path.indexOf('\0') >= 0) {
+            error("bad unix socket path " + Words.show(token));
+            return null;
+        }
+        return new Endpoint.Unix(Path.of(path));
     }
 
     private void error(String message) {

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import oi.rules.AddressPattern;
 import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
-import oi.rules.ProxyProtocol;
+import oi.rules.ForwardRule.Backend;
 import oi.rules.RuleOptions;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
@@ -42,7 +42,13 @@ final class TomlRules {
             "tcptoudp", new Protocol[] {Protocol.TCP, Protocol.UDP}, "udptotcp", new Protocol[] {Protocol.UDP, Protocol.TCP});
     private static final List<String> GLOBAL_KEYS = List.of("type", "pattern");
     private static final List<String> FORWARDING_KEYS = List.of("bind_address", "bind_port", "connect_address", "connect_port");
-    private static final List<String> FORWARDING_OPTIONAL = List.of("protocol", "timeout");
+    private static final List<String> FORWARDING_OPTIONAL = List.of("protocol", "timeout", "balance", "check", "maxfails",
+            "failtimeout", "backends");
+    private static final List<String> OPTION_KEYS = List.of("timeout", "balance", "check", "maxfails", "failtimeout");
+    private static final List<String> BACKEND_KEYS = List.of("address", "port");
+    private static final List<String> BACKEND_OPTIONAL = List.of("weight", "backup");
+    private static final String BACKENDS = "backends"; // an array of tables inside a rule, read on its own
+    private static final Set<String> NUMBER_KEYS = Set.of("timeout", "check", "maxfails", "failtimeout", "weight");
     private static final int MAX_NESTING = 32; // oxidinetd's tables nest two deep
     private static final long MAX_TIMEOUT = 999_999_999; // the nine digits rinetd-line options take
     // A directive word where an address belongs is a mix-up of keys, not a host name anyone uses.
@@ -84,7 +90,7 @@ final class TomlRules {
             globalRule(table, error, builder);
         }
         for (Table table : tables(toml, FORWARDING, lines, error)) {
-            forwardingRule(file, table, error, builder, includes);
+            forwardingRule(file, table, error, builder, includes, lines);
         }
     }
 
@@ -108,7 +114,7 @@ final class TomlRules {
 
     /** A forwarding rule at the table's line, which is where the rule is: its addresses, ports and timeout. */
     private static void forwardingRule(Path file, Table table, BiConsumer<Integer, String> error, ConfigBuilder builder,
-                                       Includes includes) {
+                                       Includes includes, String[] lines) {
         Map<String, String> values = table.words(FORWARDING_KEYS, FORWARDING_OPTIONAL, error);
         if (values == null) {
             builder.brokenRule();
@@ -128,10 +134,24 @@ final class TomlRules {
             builder.brokenRule();
             return;
         }
-        RuleOptions options = values.containsKey("timeout")
-                ? new RuleOptions(Integer.parseInt(values.get("timeout")), null, 0, RuleOptions.INHERIT, ProxyProtocol.NONE)
-                : RuleOptions.DEFAULTS;
-        builder.rule(file, table.line, bind, connect, options);
+        // The options as a rinetd line writes them, read by the same parser, so both formats say the same.
+        List<String> options = OPTION_KEYS.stream().filter(values::containsKey).map(key -> key + "=" + values.get(key)).toList();
+        builder.rule(file, table.line, bind, connect, options.isEmpty() ? RuleOptions.DEFAULTS
+                : words.options("[" + String.join(",", options) + "]"));
+        for (Table backend : tables(table.values, BACKENDS, lines, error)) {
+            Map<String, String> keys = backend.words(BACKEND_KEYS, BACKEND_OPTIONAL, error);
+            if (keys != null) {
+                Words backendWords = includes.words(message -> error.accept(backend.line, message));
+                Endpoint endpoint = backendWords.endpoint(keys.get("address"), keys.get("port"), protocols[1], false);
+                String weight = keys.containsKey("weight") ? "weight=" + keys.get("weight") : "";
+                String backup = "true".equals(keys.get("backup")) ? "backup" : "";
+                String written = String.join(",", Stream.of(weight, backup).filter(word -> !word.isEmpty()).toList());
+                if (endpoint != null) {
+                    builder.backend(file, backend.line, written.isEmpty() ? Backend.of(endpoint)
+                                                                          : backendWords.backend(endpoint, "[" + written + "]"));
+                }
+            }
+        }
     }
 
     /** The tables of {@code [[name]]} or {@code name = [ {...}, ... ]}, in file order; none (with an error) for any other shape. */
@@ -243,6 +263,9 @@ final class TomlRules {
             boolean ok = true;
             Map<String, String> words = new LinkedHashMap<>();
             for (String key : byPosition(values)) {
+                if (key.equals(BACKENDS) && known.contains(key)) {
+                    continue; // tables of their own, read by the caller
+                }
                 int keyLine = lineOf(key);
                 String word = known.contains(key) ? word(key, values.get(List.of(key)), problem -> error.accept(keyLine, problem))
                         : null;
@@ -266,30 +289,34 @@ final class TomlRules {
 
         /** The rinetd word a key's value stands for, or null once {@code problem} has been told why it stands for none. */
         private static String word(String key, Object value, Consumer<String> problem) {
-            boolean number = key.endsWith("_port") || key.equals("timeout");
-            if (value instanceof Long whole && number) {
-                long min = key.equals("bind_port") ? 0 : 1; // bind port 0: any free port, as in rinetd lines (tests use it)
-                long max = key.equals("timeout") ? MAX_TIMEOUT : 65535;
+            boolean port = key.endsWith("port");
+            if (value instanceof Long whole && (port || NUMBER_KEYS.contains(key))) {
+                // bind port 0: any free port, as in rinetd lines (tests use it); check=0: passive only.
+                long min = key.equals("bind_port") || key.equals("check") ? 0 : 1;
+                long max = port ? 65535 : MAX_TIMEOUT;
                 if (whole < min || whole > max) {
-                    problem.accept(key + " " + whole + " out of range (1-" + max + ")");
+                    problem.accept(key + " " + whole + " out of range (" + min + "-" + max + ")");
                     return null;
                 }
                 return whole.toString();
             }
+            if (value instanceof Boolean flag && key.equals("backup")) {
+                return flag.toString();
+            }
             // A port may also be a service name from /etc/services, as in rinetd lines.
-            if (value instanceof String text && !key.equals("timeout")) {
+            if (value instanceof String text && !NUMBER_KEYS.contains(key) && !key.equals("backup")) {
                 if (text.isBlank() || text.codePoints().anyMatch(c -> Character.isWhitespace(c) || c == '#')) {
                     problem.accept(key + " must be one word, got " + describe(text));
                     return null;
                 }
-                if (key.endsWith("_address") && DIRECTIVES.contains(text.toLowerCase(Locale.ROOT))) {
+                if (key.endsWith("address") && DIRECTIVES.contains(text.toLowerCase(Locale.ROOT))) {
                     problem.accept(key + " must be an address or a host name, got " + describe(text));
                     return null;
                 }
                 return text;
             }
-            problem.accept(key + " must be " + (key.equals("timeout") ? "a whole number of seconds"
-                    : key.endsWith("_port") ? "a port number or a service name" : "a string") + ", got " + describe(value));
+            problem.accept(key + " must be " + (key.equals("backup") ? "true or false" : NUMBER_KEYS.contains(key) ? "a whole number"
+                    : port ? "a port number or a service name" : "a string") + ", got " + describe(value));
             return null;
         }
     }

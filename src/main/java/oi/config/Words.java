@@ -12,6 +12,9 @@ import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
 import oi.rules.HostAndPort;
 import oi.rules.ProxyProtocol;
+import oi.rules.ForwardRule.Backend;
+import oi.rules.RuleOptions.Balance;
+import oi.rules.RuleOptions.Health;
 import oi.rules.RuleOptions;
 
 /**
@@ -130,44 +133,91 @@ final class Words {
         return new Port(known.getAsInt(), protocol);
     }
 
-    /** The bracketed options {@code [timeout=N,src=ADDR,maxconns=N,idle=N,proxy=v1|v2]}; the defaults for any that are wrong. */
+    /** The bracketed options of a rule (see {@link RuleOptions}); the defaults for any that are wrong. */
     RuleOptions options(String token) {
-        if (!token.startsWith("[") || !token.endsWith("]")) {
-            error("options go in brackets, e.g. [timeout=60,src=10.0.0.1], got " + show(token));
-            return RuleOptions.DEFAULTS;
-        }
-        int timeout = RuleOptions.DEFAULT_UDP_TIMEOUT_SECONDS;
+        RuleOptions defaults = RuleOptions.DEFAULTS;
+        int timeout = defaults.udpTimeoutSeconds();
         InetAddress source = null;
         int maxConns = 0;
-        int idle = RuleOptions.INHERIT;
-        ProxyProtocol proxy = ProxyProtocol.NONE;
-        for (String item : token.substring(1, token.length() - 1).split(",", -1)) {
-            String option = item.strip();
-            int equals = option.indexOf('=');
-            String key = equals < 0 ? option : option.substring(0, equals).strip().toLowerCase(Locale.ROOT);
-            String value = equals < 0 ? "" : option.substring(equals + 1).strip();
-            switch (key) {
-                case "timeout" -> timeout = count(value, 1, "timeout must be a whole number of seconds above 0");
-                case "maxconns" -> maxConns = count(value, 1, "maxconns must be a whole number above 0");
-                case "idle" -> idle = count(value, 0, "idle must be a whole number of seconds, 0 for never");
-                case "proxy" -> {
-                    switch (value.toLowerCase(Locale.ROOT)) {
-                        case "v1" -> proxy = ProxyProtocol.V1;
-                        case "v2" -> proxy = ProxyProtocol.V2;
-                        default -> error("proxy must be v1 or v2, got " + show(value));
-                    }
-                }
+        int idle = defaults.idleSeconds();
+        ProxyProtocol proxy = defaults.proxy();
+        Balance balance = defaults.balance();
+        int check = defaults.health().checkSeconds();
+        int maxFails = defaults.health().maxFails();
+        int failTimeout = defaults.health().failTimeoutSeconds();
+        for (Option option : bracketed(token, "[timeout=60,src=10.0.0.1]")) {
+            switch (option.key()) {
+                case "timeout" -> timeout = count(option.value(), 1, "timeout must be a whole number of seconds above 0");
+                case "maxconns" -> maxConns = count(option.value(), 1, "maxconns must be a whole number above 0");
+                case "idle" -> idle = count(option.value(), 0, "idle must be a whole number of seconds, 0 for never");
+                case "proxy" -> proxy = choice(option, List.of(ProxyProtocol.V1, ProxyProtocol.V2), proxy);
+                case "balance" -> balance = choice(option, List.of(Balance.values()), balance);
+                case "check" -> check = count(option.value(), 0, "check must be a whole number of seconds, 0 for passive checks only");
+                case "maxfails" -> maxFails = count(option.value(), 1, "maxfails must be a whole number above 0");
+                case "failtimeout" -> failTimeout = count(option.value(), 1, "failtimeout must be a whole number of seconds above 0");
                 case "src" -> {
-                    if (value.isEmpty()) {
+                    if (option.value().isEmpty()) {
                         error("src needs an address, e.g. src=10.0.0.1");
                     } else {
-                        source = address(value);
+                        source = address(option.value());
                     }
                 }
-                default -> error("unknown option " + show(option) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION)");
+                default -> error("unknown option " + show(option.text()) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, "
+                        + "proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)");
             }
         }
-        return new RuleOptions(timeout, source, maxConns, idle, proxy);
+        return new RuleOptions(timeout, source, maxConns, idle, proxy, balance, new Health(check, maxFails, failTimeout));
+    }
+
+    /** The options of a {@code backend} line, {@code [weight=N,backup]}; a plain backend for any that are wrong. */
+    Backend backend(Endpoint endpoint, String token) {
+        int weight = 1;
+        boolean backup = false;
+        for (Option option : bracketed(token, "[weight=2,backup]")) {
+            switch (option.key()) {
+                case "weight" -> weight = count(option.value(), 1, "weight must be a whole number above 0");
+                case "backup" -> {
+                    if (!option.value().isEmpty()) {
+                        error("backup takes no value, got " + show(option.text()));
+                    }
+                    backup = true;
+                }
+                default -> error("unknown backend option " + show(option.text()) + " (known: weight=N, backup)");
+            }
+        }
+        return new Backend(endpoint, weight, backup);
+    }
+
+    /** One {@code key=value} (or bare {@code key}) of a bracketed list, the key in lower case. */
+    private record Option(String text, String key, String value) {
+    }
+
+    /** The items of a bracketed option list; none, with an error showing {@code example}, when it has no brackets. */
+    private List<Option> bracketed(String token, String example) {
+        if (!token.startsWith("[") || !token.endsWith("]")) {
+            error("options go in brackets, e.g. " + example + ", got " + show(token));
+            return List.of();
+        }
+        List<Option> options = new ArrayList<>();
+        for (String item : token.substring(1, token.length() - 1).split(",", -1)) {
+            String text = item.strip();
+            int equals = text.indexOf('=');
+            String key = (equals < 0 ? text : text.substring(0, equals)).strip().toLowerCase(Locale.ROOT);
+            options.add(new Option(text, key, equals < 0 ? "" : text.substring(equals + 1).strip()));
+        }
+        return options;
+    }
+
+    /** The constant among {@code allowed} whose word the option's value is, or {@code fallback} with an error. */
+    private <E extends Enum<E>> E choice(Option option, List<E> allowed, E fallback) {
+        for (E constant : allowed) {
+            if (constant.name().equalsIgnoreCase(option.value())) {
+                return constant;
+            }
+        }
+        error(option.key() + " must be " + String.join(" or ", allowed.stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList())
+                + ", got " + show(option.value()));
+        return fallback;
     }
 
     /** A whole number of at least {@code min}, or the error's text and {@code min} when it is not. */

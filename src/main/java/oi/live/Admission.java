@@ -2,20 +2,29 @@ package oi.live;
 
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import oi.balance.Backends;
 import oi.report.RuleStats;
+import oi.rules.Endpoint;
 import oi.rules.ActiveRule;
 
 /**
  * What a stream listener hands the connection it creates for an accepted client: the id, the
- * socket and its peer, the rule in force when it arrived, the rule's counters, and the limit slot,
+ * socket and its peer, the rule in force when it arrived, the rule's counters and backends, and the limit slot,
  * which the connection closes when it ends.
  */
 public record Admission(long id, SocketChannel client, SocketAddress peer, ActiveRule rule, RuleStats stats,
-                        ConnectionLimit.Slot slot) {
+                        Backends backends, ConnectionLimit.Slot slot) {
 
-    /** What {@code /status} shows of the connection of this client, with its traffic so far. */
-    public SessionStatus status(Traffic traffic) {
-        return traffic.status(id, rule.rule(), Session.statusText(peer));
+    /** What {@code /status} shows of the connection of this client to {@code backend}, with its traffic so far. */
+    public SessionStatus status(Traffic traffic, Endpoint backend) {
+        return traffic.status(id, rule.rule(), Session.statusText(peer), backend);
+    }
+
+    /** The client's IP address, for {@code iphash}; null for a Unix-socket client. */
+    public InetAddress clientAddress() {
+        return peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     /** The client as the log shows it. */

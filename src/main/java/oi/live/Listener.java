@@ -17,13 +17,16 @@ public interface Listener extends AutoCloseable {
     /** The rule's traffic counters, kept across reloads. */
     oi.report.RuleStats stats();
 
+    /** The rule's backends and their health, kept across reloads. */
+    oi.balance.Backends backends();
+
     /** The port actually bound, which differs from the rule's when it asked for port 0. */
     int localPort();
 
     /** The socket's real local address as a log shows it, e.g. {@code 0.0.0.0:8080} or {@code [::]:8080}. */
     String localAddress();
 
-    /** Stops listening; sessions already running go on. */
+    /** Stops listening and probing backends; sessions already running go on. */
     @Override
     void close();
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import oi.report.ConnectionRecord;
 import oi.report.Outcome;
+import oi.rules.Endpoint;
 import oi.rules.ForwardRule;
 
 /**
@@ -45,14 +46,14 @@ public final class Traffic {
     }
 
     /** The status line of a live session with this traffic. */
-    public SessionStatus status(long id, ForwardRule rule, String client) {
-        return new SessionStatus(id, rule.toString(), client, rule.connect().toString(),
+    public SessionStatus status(long id, ForwardRule rule, String client, Endpoint backend) {
+        return new SessionStatus(id, rule.toString(), client, backend.toString(),
                 Duration.ofNanos(System.nanoTime() - startNanos), bytesIn, bytesOut);
     }
 
-    /** What the log says of a session with this traffic that ended now with {@code outcome}. */
-    public ConnectionRecord record(String client, ForwardRule rule, Outcome outcome) {
-        return new ConnectionRecord(ZonedDateTime.now(), client, rule, bytesIn, bytesOut, outcome,
+    /** What the log says of a session with this traffic to {@code backend} that ended now with {@code outcome}. */
+    public ConnectionRecord record(String client, ForwardRule rule, Endpoint backend, Outcome outcome) {
+        return new ConnectionRecord(ZonedDateTime.now(), client, rule, backend, bytesIn, bytesOut, outcome,
                 Duration.ofNanos(System.nanoTime() - startNanos));
     }
 }

@@ -2,6 +2,7 @@ package oi.metrics;
 
 import java.util.List;
 import java.util.Locale;
+import oi.balance.BackendState;
 import oi.live.Listener;
 import oi.live.SessionStatus;
 import oi.report.Outcome;
@@ -37,9 +38,13 @@ public final class Exposition {
             sample(out, "oi_refused_total", labels + ",reason=\"not-allowed\"", stats.outcomes(Outcome.NOT_ALLOWED));
             sample(out, "oi_refused_total", labels + ",reason=\"maxconns\"", stats.outcomes(Outcome.REFUSED_MAXCONNS));
         });
-        family(out, "oi_backend_connect_failures_total", "counter", "Backend connects that failed or timed out.", listeners,
-                (labels, stats) -> sample(out, "oi_backend_connect_failures_total", labels,
-                        stats.outcomes(Outcome.LOCAL_CONNECT_FAILED) + stats.outcomes(Outcome.LOCAL_BIND_FAILED)));
+        backendFamily(out, "oi_backend_up", "gauge", "Whether the backend takes new clients (1) or is down (0).", listeners,
+                (labels, backend) -> sample(out, "oi_backend_up", labels, backend.up() ? 1 : 0));
+        backendFamily(out, "oi_backend_connections_active", "gauge", "Connections or UDP sessions the backend serves now.",
+                listeners, (labels, backend) -> sample(out, "oi_backend_connections_active", labels, backend.active()));
+        backendFamily(out, "oi_backend_connect_failures_total", "counter",
+                "Connects to the backend that failed or timed out, each attempt of a failover counted.", listeners,
+                (labels, backend) -> sample(out, "oi_backend_connect_failures_total", labels, backend.failures()));
         family(out, "oi_backend_connect_seconds", "histogram", "Time to connect to the backend.", listeners,
                 (labels, stats) -> stats.appendConnectTime(out, "oi_backend_connect_seconds", labels));
         family(out, "oi_connection_duration_seconds", "histogram", "Lifetime of finished connections.", listeners,
@@ -64,6 +69,8 @@ public final class Exposition {
             out.append(separator).append("{\"bind\":").append(quote(boundName(listener)))
                     .append(",\"port\":").append(listener.localPort())
                     .append(",\"connect\":").append(quote(rule.connect().toString()))
+                    .append(",\"balance\":").append(quote(rule.options().balance().word()))
+                    .append(",\"backends\":[").append(backendsJson(listener.backends().members())).append(']')
                     .append(",\"active\":").append(stats.active())
                     .append(",\"total\":").append(stats.total())
                     .append(",\"bytesIn\":").append(stats.bytesIn())
@@ -99,19 +106,51 @@ public final class Exposition {
     }
 
     private static void gauge(StringBuilder out, String name, String type, String help, long value) {
+        header(out, name, type, help);
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    /** Each backend as {@code {"address", "state", "active", "failures", "weight", "backup"}}. */
+    private static String backendsJson(List<BackendState> backends) {
+        StringBuilder out = new StringBuilder();
+        for (BackendState backend : backends) {
+            out.append(out.isEmpty() ? "" : ",").append("{\"address\":").append(quote(backend.endpoint().toString()))
+                    .append(",\"state\":").append(quote(backend.up() ? "up" : "down"))
+                    .append(",\"active\":").append(backend.active())
+                    .append(",\"failures\":").append(backend.failures())
+                    .append(",\"weight\":").append(backend.backend().weight())
+                    .append(",\"backup\":").append(backend.backend().backup()).append('}');
+        }
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        out.append(name).append(' ').append(value).append('\n');
     }
 
     private interface Samples {
         void append(String labels, RuleStats stats);
     }
 
+    private interface BackendSamples {
+        void append(String labels, BackendState backend);
+    }
+
+    /** A family with one sample per backend of each rule, labelled by the rule and the backend. */
+    private static void backendFamily(StringBuilder out, String name, String type, String help, List<Listener> listeners,
+                                      BackendSamples samples) {
+        header(out, name, type, help);
+        for (Listener listener : listeners) {
+            for (BackendState backend : listener.backends().members()) {
+                samples.append("rule=" + quote(boundName(listener)) + ",backend=" + quote(backend.endpoint().toString()), backend);
+            }
+        }
+    }
+
     private static void family(StringBuilder out, String name, String type, String help, List<Listener> listeners,
                                Samples samples) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        header(out, name, type, help);
         for (Listener listener : listeners) {
             samples.append("rule=" + quote(boundName(listener)) + ",backend=" + quote(listener.active().rule().connect().toString()),
                     listener.stats());

@@ -94,7 +94,7 @@ public final class ConnectionLog implements AutoCloseable {
     /** rinetd's tab layout, plus the duration in seconds as one more field. */
     static String tabLine(ConnectionRecord r) {
         Endpoint bind = r.rule().bind();
-        Endpoint connect = r.rule().connect();
+        Endpoint connect = r.backend();
         return String.format(Locale.ROOT, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%.3f%n",
                 TAB_DATE.format(r.end()), r.client(),
                 bind.host(), bind.port(), connect.host(), connect.port(),
@@ -104,7 +104,7 @@ public final class ConnectionLog implements AutoCloseable {
     /** rinetd's fake Apache request line, so web log analysers can read the traffic. */
     static String commonLine(ConnectionRecord r) {
         Endpoint bind = r.rule().bind();
-        Endpoint connect = r.rule().connect();
+        Endpoint connect = r.backend();
         return String.format(Locale.ROOT, "%s - - [%s] \"GET /rinetd-services/%s/%d/%s/%d/%s HTTP/1.0\" 200 %d - - - %d%n",
                 r.client(), COMMON_DATE.format(r.end()),
                 bind.host(), bind.port(), connect.host(), connect.port(), r.outcome().word(),

@@ -45,7 +45,7 @@ public final class Report {
         if (event.isEnabled()) {
             event.rule = record.rule().toString();
             event.client = record.client();
-            event.backend = record.rule().connect().toString();
+            event.backend = record.backend().toString();
             event.bytesIn = record.bytesIn();
             event.bytesOut = record.bytesOut();
             event.durationNanos = record.duration().toNanos();

@@ -1,15 +1,55 @@
 package oi.rules;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * One forwarding rule of the rules file: where to listen, where to forward, its options and
- * the access patterns that follow it.
+ * One forwarding rule of the rules file: where to listen, the backends to forward to, its options
+ * and the access patterns that follow it.
  *
  * @param file the rules file it came from (the included one, for rules read through {@code include})
  * @param line its line in that file, for messages
+ * @param backends the rule's own connect address first, then one per {@code backend} line after it
  */
-public record ForwardRule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options, AccessList access) {
+public record ForwardRule(Path file, int line, Endpoint bind, List<Backend> backends, RuleOptions options, AccessList access) {
+
+    /**
+     * One place a rule forwards to: the rule's connect address, or a {@code backend ADDRESS PORT
+     * [weight=N,backup]} line after the rule.
+     *
+     * @param weight its share of new clients against the others, at least 1
+     * @param backup whether it serves only while no other backend is up
+     */
+    public record Backend(Endpoint endpoint, int weight, boolean backup) {
+
+        /** The rule's own connect address, or a backend line without options. */
+        public static Backend of(Endpoint endpoint) {
+            return new Backend(endpoint, 1, false);
+        }
+
+        @Override
+        public String toString() {
+            return endpoint + (weight == 1 ? "" : " weight=" + weight) + (backup ? " backup" : "");
+        }
+    }
+
+    /** A rule with copies of the lists, so that a rule never changes once made. */
+    public ForwardRule {
+        backends = List.copyOf(backends);
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("a rule needs a connect address");
+        }
+    }
+
+    /** A rule with the one backend of its connect address, as rinetd has it. */
+    public ForwardRule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options, AccessList access) {
+        this(file, line, bind, List.of(Backend.of(connect)), options, access);
+    }
+
+    /** The rule's own connect address: its first backend, the one its log lines name when no other served. */
+    public Endpoint connect() {
+        return backends.get(0).endpoint();
+    }
 
     /**
      * Identifies the listener this rule needs, so a reload keeps a socket whose address did not
@@ -26,6 +66,6 @@ public record ForwardRule(Path file, int line, Endpoint bind, Endpoint connect, 
 
     @Override
     public String toString() {
-        return bind + " -> " + connect;
+        return bind + " -> " + connect() + (backends.size() == 1 ? "" : " (+" + (backends.size() - 1) + " backends)");
     }
 }

@@ -286,7 +286,8 @@ public final class Forwarder implements AutoCloseable {
         listener.start();
         ForwardRule rule = listener.active().rule();
         Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
-                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.connect(), settings.bufferSize(),
+                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.backends().size() == 1 ? rule.connect()
+                        : rule.backends() + " by " + rule.options().balance().word(), settings.bufferSize(),
                 shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
     }
 

@@ -50,7 +50,7 @@ public final class TcpListener extends RuleListener {
     private volatile boolean started;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers) {
-        super(server, active);
+        super(server, active, shared.settings().connectTimeout());
         this.server = server;
         this.shared = shared;
         this.buffers = buffers;
@@ -125,7 +125,7 @@ public final class TcpListener extends RuleListener {
             refuse(client, peer, rule, Outcome.REFUSED_MAXCONNS);
             return;
         }
-        Admission admission = new Admission(shared.live().nextId(), client, peer, rule, stats(), slot.get());
+        Admission admission = new Admission(shared.live().nextId(), client, peer, rule, stats(), backends(), slot.get());
         try {
             tune(client);
             if (rule.rule().connect().protocol() == Protocol.UDP) {
@@ -167,7 +167,7 @@ public final class TcpListener extends RuleListener {
     /** Closes a client refused before any connection starts (over a limit, or none could be made) and logs why. */
     private void refuse(SocketChannel client, SocketAddress peer, ActiveRule rule, Outcome why) {
         Sockets.close(client);
-        shared.report().refused(stats(), new ConnectionRecord(ZonedDateTime.now(), Session.logText(peer), rule.rule(), 0, 0,
+        shared.report().refused(stats(), new ConnectionRecord(ZonedDateTime.now(), Session.logText(peer), rule.rule(), rule.rule().connect(), 0, 0,
                 why, Duration.ZERO));
     }
 
@@ -192,6 +192,7 @@ public final class TcpListener extends RuleListener {
 
     @Override
     public void close() {
+        backends().close();
         try {
             server.close();
             if (active().rule().bind() instanceof Endpoint.Unix unix) {

@@ -9,6 +9,10 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import oi.balance.Attempt;
+import oi.balance.BackendState;
+import oi.balance.ConnectFailure;
 import oi.live.Admission;
 import oi.live.Session;
 import oi.live.SessionStatus;
@@ -17,14 +21,13 @@ import oi.live.Traffic;
 import oi.report.Outcome;
 import oi.rules.AccessList.Verdict;
 import oi.rules.Endpoint;
-import oi.rules.ForwardRule;
 import oi.rules.RuleOptions;
 import oi.settings.Settings;
 import org.tinylog.Logger;
 
 /**
  * One accepted TCP (or Unix-socket) connection, from its access check to its log line: ACL,
- * backend connect, PROXY header, two pumps and the outcome, in {@link #run}, whose one
+ * backend connect (the next backend when one fails), PROXY header, two pumps and the outcome, in {@link #run}, whose one
  * {@code finally} gives back everything the connection took.
  *
  * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend pump;
@@ -36,14 +39,14 @@ public final class TcpSession implements Session {
 
     /** Where a connection is; moved on by compare-and-set, so that the first to end it names the outcome. */
     enum State {
-        /** The access check and the backend connect, under {@code --connect-timeout}. */
+        /** The access check and the backend connects, each under {@code --connect-timeout}. */
         CONNECTING,
         /** Both pumps run, under the idle limit. */
         PUMPING,
         /** Ended: the client's direction first ({@code done-remote-closed}), or the backend's ({@code done-local-closed}). */
         CLIENT_CLOSED, BACKEND_CLOSED,
-        /** Ended by the sweeper: no connect within {@code --connect-timeout}, or no bytes for the idle limit. */
-        CONNECT_TIMED_OUT, IDLE_TIMED_OUT,
+        /** Ended by the sweeper: no bytes for the idle limit. */
+        IDLE_TIMED_OUT,
         /** Ended by stop before the connection got to pump. */
         STOPPED
     }
@@ -57,7 +60,13 @@ public final class TcpSession implements Session {
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private final long idleLimitNanos;
     private volatile SocketChannel backend;
-    private volatile long connectDeadlineNanos;
+    private volatile PendingConnect pending;
+    private volatile Endpoint serving;
+    private BackendState served;
+
+    /** A backend connect under way, which the sweeper ends by closing its socket once {@code --connect-timeout} has passed. */
+    private record PendingConnect(SocketChannel channel, long deadlineNanos, AtomicBoolean expired) {
+    }
 
     /** The connection of an admitted client, whose socket and slot it owns from now on. */
     TcpSession(Admission admission, Shared shared, BufferPool buffers) {
@@ -66,6 +75,7 @@ public final class TcpSession implements Session {
         this.shared = shared;
         this.settings = shared.settings();
         this.buffers = buffers;
+        this.serving = admission.rule().rule().connect();
         int ruleIdle = admission.rule().rule().options().idleSeconds(); // [idle=N], else --idle-timeout
         this.idleLimitNanos = ruleIdle == RuleOptions.INHERIT ? settings.idleTimeout().toNanos()
                                                               : Duration.ofSeconds(ruleIdle).toNanos();
@@ -96,13 +106,16 @@ public final class TcpSession implements Session {
         }
     }
 
-    /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
+    /** Closes both sockets, gives the slot and the backend back, writes the one report and leaves the registry. */
     private void finish(Outcome outcome) {
         Sockets.close(client);
         Sockets.close(backend);
+        if (served != null) {
+            served.release();
+        }
         admission.slot().close(); // before leaving the registry: whoever sees no live connection may count on the slot
         try {
-            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), serving, outcome));
         } finally {
             shared.live().remove(this); // last: stop waits for an empty registry, and so for this line
         }
@@ -117,7 +130,7 @@ public final class TcpSession implements Session {
                 return Outcome.of(verdict);
             }
         }
-        Optional<Outcome> failed = connect(admission.rule().rule());
+        Optional<Outcome> failed = connect();
         if (failed.isPresent()) {
             return failed.get();
         }
@@ -132,54 +145,74 @@ public final class TcpSession implements Session {
         return outcome();
     }
 
-    /** Opens the backend socket, from {@code src=} if given, connects and sends the PROXY header; the failure, if any. */
-    private Optional<Outcome> connect(ForwardRule rule) {
-        Endpoint target = rule.connect();
+    /** Connects to one of the rule's backends, moving on to the next while a connect fails; the failure, if all do. */
+    private Optional<Outcome> connect() {
+        return switch (admission.backends().open(id(), admission.clientAddress(), this::open, () -> state.get() == State.CONNECTING)) {
+            case Attempt.Opened<SocketChannel> opened -> {
+                served = opened.backend();
+                yield Optional.empty();
+            }
+            case Attempt.Failed<SocketChannel> failed -> Optional.of(failed.outcome());
+        };
+    }
+
+    /** Opens a socket to one backend and connects it; on a failure the socket is closed again. */
+    private SocketChannel open(Endpoint target) throws ConnectFailure {
+        serving = target;
         SocketAddress address;
+        SocketChannel channel;
         try {
             address = target.currentAddress();
-            backend = SocketChannel.open(Endpoint.familyOf(address));
+            channel = SocketChannel.open(Endpoint.familyOf(address));
         } catch (IOException e) {
-            Logger.warn("#{} cannot open a socket towards {}: {}", id(), target, e.getMessage());
-            return Optional.of(e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED);
+            throw new ConnectFailure(e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED,
+                    "cannot open a socket: " + e.getMessage());
         }
+        backend = channel; // from now on stop and finish close it
+        try {
+            connect(channel, address);
+            return channel;
+        } catch (ConnectFailure e) {
+            Sockets.close(channel);
+            throw e;
+        }
+    }
+
+    /** Binds {@code src=} if given, connects under {@code --connect-timeout} and sends the PROXY header. */
+    private void connect(SocketChannel channel, SocketAddress address) throws ConnectFailure {
+        RuleOptions options = admission.rule().rule().options();
         boolean ip = address instanceof InetSocketAddress;
-        if (rule.options().source() != null && ip) {
+        if (options.source() != null && ip) {
             try {
-                backend.bind(new InetSocketAddress(rule.options().source(), 0));
+                channel.bind(new InetSocketAddress(options.source(), 0));
             } catch (IOException | RuntimeException e) { // e.g. an IPv4 src= towards an IPv6 backend
-                Logger.warn("#{} cannot bind source address {}: {}", id(), rule.options().source(), e.getMessage());
-                return Optional.of(Outcome.LOCAL_BIND_FAILED);
+                throw new ConnectFailure(Outcome.LOCAL_BIND_FAILED, "cannot bind source address " + options.source() + ": " + e.getMessage());
             }
         }
+        // A plain blocking connect, which on a virtual thread parks on the poller: the timed one of
+        // the socket adaptor toggles the socket's blocking mode with fcntl calls. The sweeper
+        // enforces --connect-timeout instead, by closing the socket.
+        long connectStart = System.nanoTime();
+        PendingConnect connecting = new PendingConnect(channel, connectStart + settings.connectTimeout().toNanos(), new AtomicBoolean());
+        pending = connecting;
         try {
-            long connectStart = System.nanoTime();
+            channel.connect(address);
             if (ip) {
-                // A plain blocking connect, which on a virtual thread parks on the poller: the timed
-                // one of the socket adaptor toggles the socket's blocking mode with fcntl calls.
-                // The sweeper enforces --connect-timeout instead, by closing the socket.
-                connectDeadlineNanos = connectStart + settings.connectTimeout().toNanos();
-                backend.connect(address);
-                backend.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (settings.keepAlive()) {
-                    backend.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                    channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 }
-            } else {
-                backend.connect(address); // a local socket file: never slow
             }
             admission.stats().connected(System.nanoTime() - connectStart);
         } catch (IOException e) {
-            Logger.info("#{} backend {} failed: {}", id(), target, state.get() == State.CONNECT_TIMED_OUT
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, connecting.expired().get()
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
-            return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
         }
         try {
-            ProxyHeader.send(rule.options().proxy(), backend, admission.peer(), client);
+            ProxyHeader.send(options.proxy(), channel, admission.peer(), client);
         } catch (IOException e) {
-            Logger.info("#{} backend {} failed before the PROXY header was sent: {}", id(), target, e.getMessage());
-            return Optional.of(Outcome.LOCAL_CONNECT_FAILED);
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, "before the PROXY header was sent: " + e.getMessage());
         }
-        return Optional.empty();
     }
 
     /** Runs one pump to its end and passes that end on: a half-close when clean, a reset of both sockets when not. */
@@ -216,7 +249,6 @@ public final class TcpSession implements Session {
         return switch (state.get()) {
             case CLIENT_CLOSED -> Outcome.DONE_REMOTE_CLOSED;
             case BACKEND_CLOSED, STOPPED -> Outcome.DONE_LOCAL_CLOSED;
-            case CONNECT_TIMED_OUT -> Outcome.LOCAL_CONNECT_FAILED;
             case IDLE_TIMED_OUT -> Outcome.IDLE_TIMEOUT;
             case CONNECTING, PUMPING -> Outcome.INTERNAL_ERROR; // both pumps are done: cannot be
         };
@@ -232,9 +264,9 @@ public final class TcpSession implements Session {
     public void sweep(long nowNanos) {
         switch (state.get()) {
             case CONNECTING -> {
-                long deadline = connectDeadlineNanos;
-                if (deadline != 0 && nowNanos - deadline > 0 && state.compareAndSet(State.CONNECTING, State.CONNECT_TIMED_OUT)) {
-                    Sockets.close(backend); // the connect fails at once; the client is closed when the connection ends
+                PendingConnect connecting = pending;
+                if (connecting != null && nowNanos - connecting.deadlineNanos() > 0 && connecting.expired().compareAndSet(false, true)) {
+                    Sockets.close(connecting.channel()); // this connect fails at once, and the next backend is tried
                 }
             }
             case PUMPING -> {
@@ -256,7 +288,7 @@ public final class TcpSession implements Session {
 
     @Override
     public SessionStatus status() {
-        return admission.status(traffic);
+        return admission.status(traffic, serving);
     }
 
     /** Resets both sockets, which wakes any blocked pump; each peer sees a reset, not a clean end. */

@@ -8,6 +8,9 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import oi.balance.Attempt;
+import oi.balance.Backends;
+import oi.balance.ConnectFailure;
 import oi.live.Shared;
 import oi.report.Outcome;
 import oi.rules.ActiveRule;
@@ -28,21 +31,23 @@ final class StreamBackend implements UdpSession.Backend {
 
     private final UdpSession session;
     private final ActiveRule rule;
+    private final Backends backends;
     private final Shared shared;
     private final DatagramChannel server;
     private final BlockingQueue<ByteBuffer> outbox = new ArrayBlockingQueue<>(QUEUED_DATAGRAMS);
     private volatile SocketChannel channel;
 
-    private StreamBackend(UdpSession session, ActiveRule rule, Shared shared, DatagramChannel server) {
+    private StreamBackend(UdpSession session, ActiveRule rule, Backends backends, Shared shared, DatagramChannel server) {
         this.session = session;
         this.rule = rule;
+        this.backends = backends;
         this.shared = shared;
         this.server = server;
     }
 
     /** Starts connecting for the session; datagrams may be sent at once. */
-    static StreamBackend start(UdpSession session, ActiveRule rule, Shared shared, DatagramChannel server) {
-        StreamBackend backend = new StreamBackend(session, rule, shared, server);
+    static StreamBackend start(UdpSession session, ActiveRule rule, Backends backends, Shared shared, DatagramChannel server) {
+        StreamBackend backend = new StreamBackend(session, rule, backends, shared, server);
         shared.threads().start("oi-udp #" + session.id() + " c→b", backend::connectAndWrite);
         return backend;
     }
@@ -66,19 +71,12 @@ final class StreamBackend implements UdpSession.Backend {
     }
 
     private void connectAndWrite() {
-        try {
-            SocketAddress target = rule.rule().connect().currentAddress();
-            SocketChannel opened = SocketChannel.open(Endpoint.familyOf(target));
-            channel = opened;
-            if (rule.rule().options().source() != null) {
-                opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
+        switch (backends.open(session.id(), session.client().getAddress(), this::connect, () -> true)) {
+            case Attempt.Opened<SocketChannel> opened -> session.served(opened.backend());
+            case Attempt.Failed<SocketChannel> failed -> {
+                session.end(failed.outcome());
+                return;
             }
-            opened.socket().connect(target, (int) shared.settings().connectTimeout().toMillis());
-            opened.socket().setTcpNoDelay(true);
-        } catch (IOException | RuntimeException e) {
-            Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
-            session.end(Outcome.LOCAL_CONNECT_FAILED);
-            return;
         }
         shared.threads().start("oi-udp #" + session.id() + " b→c", this::readReplies);
         try {
@@ -95,6 +93,25 @@ final class StreamBackend implements UdpSession.Backend {
             session.end(Outcome.DONE_LOCAL_CLOSED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A TCP connection to one backend, from {@code src=} if given, under {@code --connect-timeout}. */
+    private SocketChannel connect(Endpoint backend) throws ConnectFailure {
+        SocketChannel opened = null;
+        try {
+            SocketAddress target = backend.currentAddress();
+            opened = SocketChannel.open(Endpoint.familyOf(target));
+            channel = opened; // close() now reaches it
+            if (rule.rule().options().source() != null) {
+                opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
+            }
+            opened.socket().connect(target, (int) shared.settings().connectTimeout().toMillis());
+            opened.socket().setTcpNoDelay(true);
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            UdpSession.closeQuietly(opened);
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, String.valueOf(e.getMessage()));
         }
     }
 

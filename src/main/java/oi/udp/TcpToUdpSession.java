@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import oi.balance.Attempt;
+import oi.balance.BackendState;
+import oi.balance.ConnectFailure;
 import oi.live.Admission;
 import oi.live.Session;
 import oi.live.SessionStatus;
@@ -33,7 +36,9 @@ public final class TcpToUdpSession implements Session {
     private final long timeoutNanos;
     private final Traffic traffic = new Traffic();
     private volatile DatagramChannel backend;
+    private volatile Endpoint serving;
     private volatile boolean timedOut;
+    private BackendState served;
 
     /** The session of an admitted client, whose socket and slot it owns from now on. */
     public TcpToUdpSession(Admission admission, Shared shared) {
@@ -41,6 +46,7 @@ public final class TcpToUdpSession implements Session {
         this.client = admission.client();
         this.shared = shared;
         this.timeoutNanos = Duration.ofSeconds(admission.rule().rule().options().udpTimeoutSeconds()).toNanos();
+        this.serving = admission.rule().rule().connect();
     }
 
     /** Registers the session and runs it on a thread of its own, as {@code TcpSession.start} does. */
@@ -69,9 +75,12 @@ public final class TcpToUdpSession implements Session {
     /** Closes both sockets, gives the slot back, writes the one report and leaves the registry. */
     private void finish(Outcome outcome) {
         closeSockets();
+        if (served != null) {
+            served.release();
+        }
         admission.slot().close();
         try {
-            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), outcome));
+            shared.report().ended(admission.stats(), traffic.record(admission.clientText(), admission.rule().rule(), serving, outcome));
         } finally {
             shared.live().remove(this);
         }
@@ -85,16 +94,11 @@ public final class TcpToUdpSession implements Session {
                 return Outcome.of(verdict);
             }
         }
-        try {
-            SocketAddress target = rule.connect().currentAddress();
-            backend = DatagramChannel.open(Endpoint.familyOf(target));
-            if (rule.options().source() != null) {
-                backend.bind(new InetSocketAddress(rule.options().source(), 0));
+        switch (admission.backends().open(id(), admission.clientAddress(), target -> open(target, rule), () -> true)) {
+            case Attempt.Opened<DatagramChannel> opened -> served = opened.backend();
+            case Attempt.Failed<DatagramChannel> failed -> {
+                return failed.outcome();
             }
-            backend.connect(target);
-        } catch (IOException | RuntimeException e) {
-            Logger.info("#{} backend {} failed: {}", id(), rule.connect(), e.getMessage());
-            return Outcome.LOCAL_CONNECT_FAILED;
         }
         Completion replies = new Completion();
         shared.threads().start("oi-pump #" + id() + " b→c", () -> {
@@ -117,6 +121,22 @@ public final class TcpToUdpSession implements Session {
         closeSockets(); // the client is gone: the reply direction has no one to write to
         replies.await(); // so that its last count makes the log line
         return timedOut ? Outcome.IDLE_TIMEOUT : Outcome.DONE_REMOTE_CLOSED;
+    }
+
+    /** A connected datagram socket towards one backend, from {@code src=} if given. */
+    private DatagramChannel open(Endpoint target, ForwardRule rule) throws ConnectFailure {
+        serving = target;
+        try {
+            SocketAddress address = target.currentAddress();
+            backend = DatagramChannel.open(Endpoint.familyOf(address));
+            if (rule.options().source() != null) {
+                backend.bind(new InetSocketAddress(rule.options().source(), 0));
+            }
+            return backend.connect(address);
+        } catch (IOException | RuntimeException e) {
+            UdpSession.closeQuietly(backend);
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, String.valueOf(e.getMessage()));
+        }
     }
 
     /** The reply direction: ends when the backend socket is closed, which the session's end does. */
@@ -157,7 +177,7 @@ public final class TcpToUdpSession implements Session {
 
     @Override
     public SessionStatus status() {
-        return admission.status(traffic);
+        return admission.status(traffic, serving);
     }
 
     private void closeSockets() {

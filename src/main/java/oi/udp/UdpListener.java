@@ -19,6 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import oi.balance.Attempt;
+import oi.balance.ConnectFailure;
 import oi.live.RuleListener;
 import oi.live.Session;
 import oi.live.Shared;
@@ -55,7 +57,7 @@ public final class UdpListener extends RuleListener {
     private final ThreadPoolExecutor setup;
 
     private UdpListener(DatagramChannel server, ActiveRule active, Shared shared) throws IOException {
-        super(server, active);
+        super(server, active, shared.settings().connectTimeout());
         this.server = server;
         this.shared = shared;
         this.replies = Selector.open();
@@ -179,24 +181,41 @@ public final class UdpListener extends RuleListener {
     private void open(UdpSession session) {
         ActiveRule rule = session.rule();
         if (rule.rule().connect().protocol() == Protocol.TCP) {
-            session.attach(StreamBackend.start(session, rule, shared, server));
+            session.attach(StreamBackend.start(session, rule, backends(), shared, server));
             return;
         }
+        // The backend chosen now serves the session to its end: a client's datagrams stay on one backend.
+        switch (backends().open(session.id(), session.client().getAddress(), target -> datagramBackend(target, rule), () -> true)) {
+            case Attempt.Opened<DatagramBackend> opened -> {
+                session.served(opened.backend());
+                session.attach(opened.channel());
+                try {
+                    opened.channel().channel().register(replies, SelectionKey.OP_READ, session);
+                    replies.wakeup();
+                } catch (IOException | RuntimeException e) { // closed: the listener is stopping
+                    session.end(Outcome.LOCAL_SOCKET_FAILED);
+                }
+            }
+            case Attempt.Failed<DatagramBackend> failed -> session.end(failed.outcome());
+        }
+    }
+
+    /** A datagram socket towards one backend, from {@code src=} if given. */
+    private DatagramBackend datagramBackend(Endpoint backend, ActiveRule rule) throws ConnectFailure {
+        DatagramChannel channel = null;
         try {
-            SocketAddress target = rule.rule().connect().currentAddress();
-            DatagramChannel backend = DatagramChannel.open(Endpoint.familyOf(target));
+            SocketAddress target = backend.currentAddress();
+            channel = DatagramChannel.open(Endpoint.familyOf(target));
             if (rule.rule().options().source() != null) {
-                backend.bind(new InetSocketAddress(rule.rule().options().source(), 0));
+                channel.bind(new InetSocketAddress(rule.rule().options().source(), 0));
             }
             // Not connected: a connected channel's send skips a 0-byte datagram. The replier
             // drops whatever does not come from the backend instead.
-            backend.configureBlocking(false);
-            session.attach(new DatagramBackend(backend, target, replies));
-            backend.register(replies, SelectionKey.OP_READ, session);
-            replies.wakeup();
+            channel.configureBlocking(false);
+            return new DatagramBackend(channel, target, replies);
         } catch (IOException | RuntimeException e) {
-            Logger.info("#{} backend {} failed: {}", session.id(), rule.rule().connect(), e.getMessage());
-            session.end(Outcome.LOCAL_CONNECT_FAILED);
+            UdpSession.closeQuietly(channel);
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, String.valueOf(e.getMessage()));
         }
     }
 
@@ -237,6 +256,7 @@ public final class UdpListener extends RuleListener {
     /** Stops receiving and ends the sessions: without the bind socket no reply could reach a client. */
     @Override
     public void close() {
+        backends().close();
         setup.shutdownNow();
         try {
             server.close();

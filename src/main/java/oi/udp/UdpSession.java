@@ -9,12 +9,15 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicReference;
+import oi.balance.BackendState;
 import oi.live.Session;
 import oi.live.SessionStatus;
 import oi.live.Traffic;
 import oi.report.Outcome;
 import oi.rules.AccessList.Verdict;
 import oi.rules.ActiveRule;
+import oi.rules.Endpoint;
 import org.tinylog.Logger;
 
 /**
@@ -54,6 +57,8 @@ final class UdpSession implements Session {
     private final ReentrantLock lock = new ReentrantLock();
     private final Queue<ByteBuffer> waiting = new ArrayDeque<>();
     private volatile Backend backend;
+    private volatile Endpoint serving;
+    private final AtomicReference<BackendState> served = new AtomicReference<>();
 
     /** A session for a client's first datagram, checked against the rule's access lists now. */
     UdpSession(UdpListener listener, long id, InetSocketAddress client, ActiveRule rule) {
@@ -63,6 +68,23 @@ final class UdpSession implements Session {
         this.rule = rule;
         this.verdict = rule.admits(client.getAddress());
         this.timeoutNanos = Duration.ofSeconds(rule.rule().options().udpTimeoutSeconds()).toNanos();
+        this.serving = rule.rule().connect();
+    }
+
+    /** Notes the backend that took this session, which it gives back when the session ends. */
+    void served(BackendState backend) {
+        serving = backend.endpoint();
+        served.set(backend);
+        if (ended.get()) {
+            release(); // ended meanwhile: end() may have looked before it was set
+        }
+    }
+
+    private void release() {
+        BackendState backend = served.getAndSet(null);
+        if (backend != null) {
+            backend.release();
+        }
     }
 
     /** Attaches the opened backend and sends what waited for it, in order; a session that ended meanwhile closes it. */
@@ -160,8 +182,9 @@ final class UdpSession implements Session {
         try {
             listener.forget(client);
             closeQuietly(backend);
+            release();
         } finally {
-            listener.shared().report().ended(listener.stats(), traffic.record(Session.logText(client), rule.rule(),
+            listener.shared().report().ended(listener.stats(), traffic.record(Session.logText(client), rule.rule(), serving,
                     refused() ? Outcome.of(verdict) : outcome));
             listener.shared().live().remove(this);
         }
@@ -186,14 +209,15 @@ final class UdpSession implements Session {
 
     @Override
     public SessionStatus status() {
-        return traffic.status(id, rule.rule(), Session.statusText(client));
+        return traffic.status(id, rule.rule(), Session.statusText(client), serving);
     }
 
-    private static void closeQuietly(Backend backend) {
+    /** Closes a backend or a socket, if there is one, when nothing can be done about a failure to close. */
+    static void closeQuietly(AutoCloseable backend) {
         if (backend != null) {
             try {
                 backend.close();
-            } catch (IOException e) {
+            } catch (Exception e) {
                 // nothing more to release
             }
         }

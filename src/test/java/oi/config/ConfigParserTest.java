@@ -29,7 +29,7 @@ class ConfigParserTest {
     @TempDir
     Path dir;
 
-    /** A parser whose DNS knows only backend.example, so tests never leave the machine. */
+    /** A parser whose DNS knows only backend.example and a host named backend, so tests never leave the machine. */
     private ConfigParser parser() throws Exception {
         Path services = Files.writeString(dir.resolve("services"), """
                 ssh		22/tcp
@@ -40,6 +40,9 @@ class ConfigParserTest {
         return new ConfigParser(host -> {
             if (host.equals("backend.example")) {
                 return InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3});
+            }
+            if (host.equals("backend")) {
+                return InetAddress.getByAddress(host, new byte[] {127, 0, 0, 9});
             }
             throw new UnknownHostException(host);
         }, new Services(services));
@@ -184,7 +187,7 @@ class ConfigParserTest {
             127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
             127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
-            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION)
+            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
             127.0.0.1 80 127.0.0.1 80 [maxconns=0]         | /etc/test.conf:1: maxconns must be a whole number above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [idle=-1]            | /etc/test.conf:1: idle must be a whole number of seconds, 0 for never, got "-1"
             127.0.0.1 80 127.0.0.1 80 [proxy=v3]           | /etc/test.conf:1: proxy must be v1 or v2, got "v3"
@@ -317,5 +320,65 @@ class ConfigParserTest {
         assertThat(config.rules()).hasSize(11);
         assertThat(config.globalAccess().allow()).hasSize(2);
         assertThat(config.rules().get(4).access().allow()).extracting(p -> p.text()).containsExactly("206.125.69.*");
+    }
+
+    @Test
+    void backendLinesAddBackendsToTheRuleAboveWithTheirOptions() throws Exception {
+        Config config = parse("""
+                0.0.0.0 8080 10.0.0.1 80 [balance=leastconn,check=5,maxfails=2,failtimeout=30]
+                backend 10.0.0.2 http [weight=3]
+                backend [::1] 8080 [backup]
+                backend backend.example 81
+                backend unix:/run/app.sock [weight=2,backup]
+                allow 10.*
+                0.0.0.0 53/udp 10.0.0.1 53/udp
+                backend 10.0.0.2 53
+                backend 8080 10.0.0.9 80
+                """);
+        ForwardRule web = config.rules().get(0);
+        assertThat(web.backends()).extracting(Object::toString).containsExactly(
+                "10.0.0.1:80", "10.0.0.2:80 weight=3", "[::1]:8080 backup", "backend.example:81", "unix:/run/app.sock weight=2 backup");
+        assertThat(web.options().balance()).isEqualTo(RuleOptions.Balance.LEASTCONN);
+        assertThat(web.options().health()).isEqualTo(new RuleOptions.Health(5, 2, 30));
+        assertThat(web.access().allow()).hasSize(1);
+        // A backend of a UDP rule is UDP unless it says otherwise; a line of a rule's shape is a rule
+        // (a host named "backend"), as rinetd reads it.
+        assertThat(config.rules().get(1).backends()).extracting(Object::toString).containsExactly("10.0.0.1:53/udp", "10.0.0.2:53/udp");
+        assertThat(config.rules()).hasSize(3);
+        assertThat(config.rules().get(2).bind().host()).isEqualTo("backend");
+        assertThat(parse("0.0.0.0 80 10.0.0.1 80\n").rules().get(0).options()).isEqualTo(RuleOptions.DEFAULTS);
+    }
+
+    @Test
+    void badBackendLinesAreReportedWithFileAndLine() throws Exception {
+        assertThat(errors("""
+                backend 10.0.0.2 80
+                0.0.0.0 8080 10.0.0.1 80 [balance=fastest,check=-1,maxfails=0,failtimeout=0]
+                backend 10.0.0.2 80 [weight=0]
+                backend 10.0.0.3 80 [weight=2,primary]
+                backend 10.0.0.4 80 [backup=yes]
+                backend 10.0.0.5 80/udp
+                backend 10.0.0.1 80
+                backend 10.0.0.6
+                backend unix:/run/a.sock 80
+                127.0.0.1 99999 10.0.0.1 80
+                backend 10.0.0.8 80 [weight=0]
+                0.0.0.0 53/udp 10.0.0.1 53/udp
+                backend unix:/run/app.sock
+                """)).containsExactly(
+                "/etc/test.conf:1: a backend line belongs to the forwarding rule above it, and there is none",
+                "/etc/test.conf:2: balance must be roundrobin or leastconn or random or iphash, got \"fastest\"",
+                "/etc/test.conf:2: check must be a whole number of seconds, 0 for passive checks only, got \"-1\"",
+                "/etc/test.conf:2: maxfails must be a whole number above 0, got \"0\"",
+                "/etc/test.conf:2: failtimeout must be a whole number of seconds above 0, got \"0\"",
+                "/etc/test.conf:3: weight must be a whole number above 0, got \"0\"",
+                "/etc/test.conf:4: unknown backend option \"primary\" (known: weight=N, backup)",
+                "/etc/test.conf:5: backup takes no value, got \"backup=yes\"",
+                "/etc/test.conf:6: backend 10.0.0.5:80/udp is udp, but the rule connects over tcp",
+                "/etc/test.conf:7: backend 10.0.0.1:80 is already a backend of this rule",
+                "/etc/test.conf:8: a backend is \"backend address port [weight=N,backup]\", got \"backend 10.0.0.6\"",
+                "/etc/test.conf:9: a backend is \"backend address port [weight=N,backup]\", got \"backend unix:/run/a.sock 80\"",
+                "/etc/test.conf:10: port \"99999\" out of range (1-65535)",
+                "/etc/test.conf:13: backend unix:/run/app.sock is a unix: socket, but the rule connects over udp");
     }
 }

@@ -37,7 +37,7 @@ class TomlRulesTest {
             connect_address = "127.0.0.1"
             connect_port = 8000
             """;
-    private static final String KNOWN_KEYS = " (known: bind_address, bind_port, connect_address, connect_port, protocol, timeout)";
+    private static final String KNOWN_KEYS = " (known: bind_address, bind_port, connect_address, connect_port, protocol, timeout, balance, check, maxfails, failtimeout, backends)";
 
     @TempDir
     Path dir;
@@ -68,6 +68,50 @@ class TomlRulesTest {
             assertThat(a.options()).isEqualTo(b.options());
         }
         assertThat(toml.globalAccess().allow()).extracting(p -> p.text()).containsExactly("127.0.0.*");
+    }
+
+    @Test
+    void backendsInTomlMeanTheSameAsBackendLines() throws Exception {
+        Config toml = new ConfigParser().parse(Path.of("examples/backends.toml"));
+        Config twin = new ConfigParser().parse(Path.of("examples/backends.conf"));
+        assertThat(toml.rules()).hasSize(3);
+        for (int i = 0; i < toml.rules().size(); i++) {
+            assertThat(toml.rules().get(i).backends()).isEqualTo(twin.rules().get(i).backends());
+            assertThat(toml.rules().get(i).options()).isEqualTo(twin.rules().get(i).options());
+        }
+        assertThat(toml.rules().get(0).backends()).extracting(Object::toString)
+                .containsExactly("10.0.0.5:80", "10.0.0.6:80", "10.0.0.7:80 weight=2", "10.0.0.9:80 backup");
+    }
+
+    @Test
+    void badBackendsInTomlAreReportedAtTheirLines() {
+        assertThat(errors("""
+                [[forwarding_rules]]
+                bind_address = "0.0.0.0"
+                bind_port = 8080
+                connect_address = "10.0.0.5"
+                connect_port = 80
+                balance = "fastest"
+                backends = [
+                    { address = "10.0.0.6" },
+                    { address = "10.0.0.7", port = 80, weight = 0 },
+                    { address = "10.0.0.8", port = 80, backup = "yes" },
+                    { address = "10.0.0.9", port = 80, colour = "blue" },
+                ]
+                """)).containsExactly(
+                "/etc/oi/config.toml:1: balance must be roundrobin or leastconn or random or iphash, got \"fastest\"",
+                "/etc/oi/config.toml:8: [[backends]] needs port",
+                "/etc/oi/config.toml:9: weight 0 out of range (1-999999999)",
+                "/etc/oi/config.toml:10: backup must be true or false, got \"yes\"",
+                "/etc/oi/config.toml:11: [[backends]] has no key \"colour\" (known: address, port, weight, backup)");
+        assertThat(errors("""
+                [[forwarding_rules]]
+                bind_address = "0.0.0.0"
+                bind_port = 8080
+                connect_address = "10.0.0.5"
+                connect_port = 80
+                check = "often"
+                """)).containsExactly("/etc/oi/config.toml:6: check must be a whole number, got \"often\"");
     }
 
     /** The rules of examples/rules.toml, written the other ways TOML allows. */

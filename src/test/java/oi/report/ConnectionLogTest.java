@@ -32,7 +32,7 @@ class ConnectionLogTest {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         ForwardRule rule = new ForwardRule(java.nio.file.Path.of("test.conf"), 1, new Endpoint.Inet("0.0.0.0", InetAddress.getByName("0.0.0.0"), 17001, Protocol.TCP),
                 new Endpoint.Inet("backend", loopback, 17002, Protocol.TCP), RuleOptions.DEFAULTS, AccessList.EMPTY);
-        return new ConnectionRecord(WHEN, "127.0.0.1", rule, 3, 6, outcome, Duration.ofMillis(1234));
+        return new ConnectionRecord(WHEN, "127.0.0.1", rule, rule.connect(), 3, 6, outcome, Duration.ofMillis(1234));
     }
 
     @Test
