@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Several backends per rule under load (issue 22), three nginx backends behind oi and wrk with
+# `Connection: close`:
+#   failover  one backend stops mid-run (nginx's graceful stop, then a start again): the failed
+#             client requests (wrk's socket errors and non-2xx), and how soon after its restart
+#             the backend served again, with passive health (maxfails=3, failtimeout=10) and with
+#             check=2; a second run stops it with SIGKILL, which also cuts the requests it holds
+#   spread    over at least 30 000 connections, each backend's share of roundrobin and random
+#             with weights 1, 1, 2 (shares 25, 25 and 50 %)
+#   cost      connections per second of a rule with three backends over a rule with one, to the
+#             same nginx, interleaved, R repeats (default 3)
+# Usage: bench/backends.sh [failover|spread|cost]... (all three by default). Needs root, nginx-light,
+# wrk; uses ports 18081-18083 and 20101-20105; run under flock /tmp/oi-bench.lock.
+set -u
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+R=${R:-3}; T=${T:-5}
+STEPS=${*:-failover spread cost}
+work=$(mktemp -d /tmp/oi-backends.XXXX)
+mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
+
+nginx_start() { # nginx_start N: a backend on 1808N whose access log has one line per request, its time in ms
+    cat > "$work/nginx$1.conf" <<NG
+worker_processes 1; pid $work/nginx$1.pid; error_log $work/nginx$1.err;
+events { worker_connections 4096; }
+http { log_format t '\$msec'; access_log $work/access$1.log t buffer=64k flush=100ms;
+  server { listen 127.0.0.1:1808$1 reuseport; root $work/www; } }
+NG
+    nginx -c "$work/nginx$1.conf"
+    wait_listening "1808$1"
+}
+nginx_stop() { # nginx_stop N SIGNAL: QUIT is nginx's graceful stop, KILL takes its worker too
+    local master; master=$(cat "$work/nginx$1.pid")
+    if [[ $2 == KILL ]]; then pkill -KILL -P "$master"; fi
+    kill -"$2" "$master"
+    while kill -0 "$master" 2>/dev/null; do sleep 0.05; done
+}
+cleanup() {
+    kill "${OI_PID:-}" 2>/dev/null
+    for n in 1 2 3; do [[ -f $work/nginx$n.pid ]] && kill -QUIT "$(cat "$work/nginx$n.pid")" 2>/dev/null; done
+    sleep 0.3; rm -rf "$work"
+}
+trap cleanup EXIT
+for n in 1 2 3; do nginx_start $n; done
+
+cat > "$work/rules.conf" <<RULES
+127.0.0.1 20101 127.0.0.1 18081
+127.0.0.1 20102 127.0.0.1 18081
+backend 127.0.0.1 18082
+backend 127.0.0.1 18083
+127.0.0.1 20103 127.0.0.1 18081 [balance=random]
+backend 127.0.0.1 18082
+backend 127.0.0.1 18083 [weight=2]
+127.0.0.1 20104 127.0.0.1 18081 [balance=roundrobin]
+backend 127.0.0.1 18082
+backend 127.0.0.1 18083 [weight=2]
+127.0.0.1 20105 127.0.0.1 18081 [check=2]
+backend 127.0.0.1 18082
+backend 127.0.0.1 18083
+RULES
+bin/oi -c "$work/rules.conf" > "$work/oi.log" 2>&1 & OI_PID=$!
+wait_listening 20105
+wrk -t2 -c32 -d5s -H 'Connection: close' http://127.0.0.1:20102/ > /dev/null # warm
+
+load() { # load PORT SECONDS: wrk's figures as "rate requests failed"
+    wrk -t2 -c32 -d"$2"s --timeout 2s -H 'Connection: close' "http://127.0.0.1:$1/" > "$work/wrk.txt" 2>&1
+    python3 bench/parse.py wrk < "$work/wrk.txt"
+}
+served() { # served N: requests backend N logged so far
+    sleep 0.3; wc -l < "$work/access$1.log"
+}
+
+for step in $STEPS; do
+  case $step in
+    failover)
+      for mode in "passive 20102 10" "active 20105 2"; do
+        for signal in QUIT KILL; do
+          read -r name port limit <<< "$mode"
+          : > "$work/access2.log"; kill -USR1 "$(cat "$work/nginx2.pid")" # reopen the log
+          wrk -t2 -c32 -d20s --timeout 2s -H 'Connection: close' "http://127.0.0.1:$port/" > "$work/wrk.txt" 2>&1 &
+          wrk_pid=$!
+          sleep 4; nginx_stop 2 "$signal"
+          sleep 4; restarted=$(date +%s.%N); nginx_start 2
+          wait $wrk_pid
+          read -r rate requests failed < <(python3 bench/parse.py wrk < "$work/wrk.txt")
+          first=$(sleep 0.3; python3 -c "import sys; t=[float(l) for l in open('$work/access2.log') if float(l) > $restarted]; print(round(min(t) - $restarted, 2) if t else 'never')")
+          echo "failover $name stop=$signal requests=$requests failed=$failed back_after_s=$first limit_s=$((limit + 1))"
+        done
+      done
+      grep -E "is (down|up again)" "$work/oi.log" | sed 's/^/  oi: /' | tail -8
+      ;;
+    spread)
+      for port_name in "20104 roundrobin" "20103 random"; do
+        read -r port name <<< "$port_name"
+        before=(); for n in 1 2 3; do before+=("$(served $n)"); done
+        total=0; while (( total < 30000 )); do
+          load "$port" 3 > /dev/null
+          total=0; for n in 1 2 3; do total=$(( total + $(served $n) - before[n-1] )); done
+        done
+        python3 - "$name" "$total" "$(( $(served 1) - before[0] ))" "$(( $(served 2) - before[1] ))" "$(( $(served 3) - before[2] ))" <<'EOF'
+import sys
+name, total, counts = sys.argv[1], int(sys.argv[2]), [int(c) for c in sys.argv[3:]]
+shares = [0.25, 0.25, 0.5]
+off = [c / total / s - 1 for c, s in zip(counts, shares)]
+print(f"spread {name} connections={total} " + " ".join(f"backend{i + 1}={c}({c / total:.1%})" for i, c in enumerate(counts))
+      + f" worst_off_share={max(abs(o) for o in off):.1%}")
+EOF
+      done
+      ;;
+    cost)
+      for repeat in $(seq "$R"); do
+        read -r one _ f1 < <(load 20101 "$T")
+        read -r three _ f3 < <(load 20102 "$T")
+        echo "cost repeat=$repeat one_backend_conn_s=$one three_backends_conn_s=$three ratio=$(python3 -c "print(round($three / $one, 3))") failed=$f1/$f3"
+      done
+      ;;
+  esac
+done
