@@ -105,7 +105,7 @@ public final class Backends implements AutoCloseable {
         Attempt<T> failed = new Attempt.Failed<>(Outcome.LOCAL_CONNECT_FAILED, order.get(0).endpoint());
         for (int i = 0; i < order.size() && wanted.getAsBoolean(); i++) {
             BackendState backend = order.get(i);
-            if (order.size() > 1) {
+            if (order.size() > 1 && Logger.isDebugEnabled()) { // no boxing per connection when debug is off
                 Logger.debug("#{} trying backend {} ({} of {})", id, backend.backend(), i + 1, order.size());
             }
             try {

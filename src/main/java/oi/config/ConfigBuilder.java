@@ -22,13 +22,16 @@ import oi.rules.RuleOptions;
  * {@code backend} line belongs to the rule above it.
  */
 final class ConfigBuilder {
+    /** Ports a UDP range may have: a UDP listener runs two platform threads. */
+    static final int MAX_UDP_PORTS = 1000;
+
     private final Path source;
     private final List<ConfigError> errors = new ArrayList<>();
     private final Patterns global = new Patterns();
     private final List<Draft> rules = new ArrayList<>();
     private final Map<String, Draft> binds = new HashMap<>();
     private Patterns current = global;
-    private Draft currentRule; // the rule that backend lines now add to; null before the first and after a broken one
+    private List<Draft> currentRules = List.of(); // what backend lines add to: a rule, or a range's rules; none after a broken one
     private boolean anyRule;
     private LogTarget logFile;
     private boolean logCommon;
@@ -60,24 +63,52 @@ final class ConfigBuilder {
 
     /** Adds a rule read at {@code file:line}; a bind address already taken is an error at this line. */
     void rule(Path file, int line, Endpoint bind, Endpoint connect, RuleOptions options) {
-        List<Backend> backends = new ArrayList<>(List.of(Backend.of(connect)));
-        Draft rule = new Draft(file, line, bind, backends, options, new Patterns());
-        boolean anyPort = bind instanceof Endpoint.Inet inet && inet.port() == 0; // port 0: a new free port each
-        Draft earlier = anyPort ? null : binds.putIfAbsent(bind.listenKey(), rule);
-        if (earlier != null) {
-            error(file, line, "bind address " + bind + " is already used by the rule at "
-                    + (earlier.file.equals(file) ? "line " + earlier.line : earlier.file + ":" + earlier.line));
-        }
-        rules.add(rule);
-        current = rule.access;
-        currentRule = rule;
+        rule(file, line, bind, 1, connect, 1, options);
+    }
+
+    /**
+     * Adds the rules of a line whose ports may be ranges: {@code bindPorts} ports from the bind
+     * port on, each to the connect port as far along ({@code connectPorts} the same), or all to
+     * the one connect port ({@code connectPorts} 1). They share the access lines that follow.
+     */
+    void rule(Path file, int line, Endpoint bind, int bindPorts, Endpoint connect, int connectPorts, RuleOptions options) {
         anyRule = true;
+        String problem = bindPorts == 1 && connectPorts > 1 ? "a connect port range needs a bind port range as long"
+                : connectPorts != 1 && connectPorts != bindPorts ? "the port ranges differ in length: " + bindPorts
+                        + " bind ports, " + connectPorts + " connect ports"
+                : bind.protocol() == Endpoint.Protocol.UDP && bindPorts > MAX_UDP_PORTS ? "a UDP range may have at most "
+                        + MAX_UDP_PORTS + " ports (each costs two threads), got " + bindPorts
+                : null;
+        if (problem != null) {
+            error(file, line, problem);
+            brokenRule();
+            return;
+        }
+        Patterns access = new Patterns();
+        List<Draft> drafts = new ArrayList<>(bindPorts);
+        for (int i = 0; i < bindPorts; i++) {
+            Endpoint from = i == 0 ? bind : ((Endpoint.Inet) bind).withPort(bind.port() + i);
+            Endpoint to = i == 0 || connectPorts == 1 ? connect : ((Endpoint.Inet) connect).withPort(connect.port() + i);
+            Draft rule = new Draft(file, line, from, new ArrayList<>(List.of(Backend.of(to))), options, access);
+            boolean anyPort = from instanceof Endpoint.Inet inet && inet.port() == 0; // port 0: a new free port each
+            Draft earlier = anyPort ? null : binds.putIfAbsent(from.listenKey(), rule);
+            if (earlier != null) {
+                error(file, line, "bind address " + from + " is already used by the rule at "
+                        + (earlier.file.equals(file) ? "line " + earlier.line : earlier.file + ":" + earlier.line));
+                brokenRule();
+                return; // once per line, not once per port of a range
+            }
+            drafts.add(rule);
+        }
+        rules.addAll(drafts);
+        current = access;
+        currentRules = drafts;
     }
 
     /** A rule line too wrong to keep: the access and backend lines after it still belong to it, not to every rule. */
     void brokenRule() {
         current = new Patterns();
-        currentRule = null;
+        currentRules = List.of();
         anyRule = true;
     }
 
@@ -89,20 +120,24 @@ final class ConfigBuilder {
         if (!anyRule) {
             error(file, line, "a backend line belongs to the forwarding rule above it, and there is none");
         }
-        return currentRule == null ? null : currentRule.backends.get(0).endpoint().protocol();
+        return currentRules.isEmpty() ? null : currentRules.get(0).backends.get(0).endpoint().protocol();
     }
 
     /** One more backend of the rule above; one of another protocol, or one the rule has already, is an error at this line. */
     void backend(Path file, int line, Backend backend) {
-        Draft rule = currentRule;
+        Draft rule = currentRules.get(0);
+        boolean portForPort = currentRules.size() > 1
+                && currentRules.get(1).backends.get(0).endpoint().port() != rule.backends.get(0).endpoint().port();
         Endpoint.Protocol protocol = rule.backends.get(0).endpoint().protocol();
-        if (backend.endpoint().protocol() != protocol) {
+        if (portForPort) {
+            error(file, line, "a backend cannot follow a rule that maps a port range port for port");
+        } else if (backend.endpoint().protocol() != protocol) {
             error(file, line, "backend " + backend.endpoint() + " is " + kind(backend.endpoint()) + ", but the rule connects over "
                     + protocol.suffix());
         } else if (rule.backends.stream().anyMatch(other -> other.endpoint().toString().equals(backend.endpoint().toString()))) {
             error(file, line, "backend " + backend.endpoint() + " is already a backend of this rule");
         } else {
-            rule.backends.add(backend);
+            currentRules.forEach(each -> each.backends.add(backend));
         }
     }
 

@@ -179,7 +179,9 @@ final class RinetdLines {
     private void forwardingRule(List<String> tokens) {
         Sides sides = new Sides(tokens);
         Endpoint bind = sides.next(true);
+        int bindPorts = sides.ports;
         Endpoint connect = sides.next(false);
+        int connectPorts = sides.ports;
         RuleOptions options = RuleOptions.DEFAULTS;
         if (sides.left() == 1) {
             options = words.options(sides.rest());
@@ -190,7 +192,7 @@ final class RinetdLines {
             builder.brokenRule();
             return;
         }
-        builder.rule(file, line, bind, connect, options);
+        builder.rule(file, line, bind, bindPorts, connect, connectPorts, options);
     }
 
     /** Whether the two sides and the options fit together; says why not, once per problem. */
@@ -212,6 +214,8 @@ final class RinetdLines {
     private final class Sides {
         private final List<String> tokens;
         private int next;
+        /** How many ports the side read last stands for: a range's length, else 1. */
+        int ports;
 
         Sides(List<String> tokens) {
             this.tokens = tokens;
@@ -223,12 +227,14 @@ final class RinetdLines {
                 return missing();
             }
             String first = tokens.get(next++);
+            ports = 1;
             if (first.startsWith(Endpoint.UNIX_PREFIX)) {
                 return unixPath(first);
             }
             if (next >= tokens.size()) {
                 return missing();
             }
+            ports = Words.ports(tokens.get(next));
             return words.endpoint(first, tokens.get(next++), null, isBind);
         }
 

@@ -136,7 +136,8 @@ final class TomlRules {
         }
         // The options as a rinetd line writes them, read by the same parser, so both formats say the same.
         List<String> options = OPTION_KEYS.stream().filter(values::containsKey).map(key -> key + "=" + values.get(key)).toList();
-        builder.rule(file, table.line, bind, connect, options.isEmpty() ? RuleOptions.DEFAULTS
+        builder.rule(file, table.line, bind, Words.ports(values.get("bind_port")), connect, Words.ports(values.get("connect_port")),
+                options.isEmpty() ? RuleOptions.DEFAULTS
                 : words.options("[" + String.join(",", options) + "]"));
         for (Table backend : tables(table.values, BACKENDS, lines, error)) {
             Map<String, String> keys = backend.words(BACKEND_KEYS, BACKEND_OPTIONAL, error);

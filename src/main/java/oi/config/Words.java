@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
@@ -19,14 +20,16 @@ import oi.rules.RuleOptions;
 
 /**
  * The words a forwarding rule is made of, as both formats write them: an address (a literal, a
- * bracketed IPv6 address or a host name, looked up now), a port (a number or a service name, with
- * {@code /tcp} or {@code /udp}) and the bracketed options. Each problem goes to the error sink with
- * a message a user can act on, and the word reads as null (or the option's default).
+ * bracketed IPv6 address or a host name, looked up now), a port (a number, a range such as
+ * {@code 10000-10999}, or a service name, with {@code /tcp} or {@code /udp}) and the bracketed
+ * options. Each problem goes to the error sink with a message a user can act on, and the word
+ * reads as null (or the option's default).
  */
 final class Words {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern DOTTED_NUMBERS = Pattern.compile("[0-9.]+");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})");
+    private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,9})-(\\d{1,9})");
     private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._+-]*");
     private static final int SHOWN_TEXT_LIMIT = 60;
 
@@ -110,8 +113,18 @@ final class Words {
         };
     }
 
-    /** A port number or a service name of {@code protocol}; null (with an error) when it is neither. */
+    /** A port number, a range {@code FIRST-LAST} (its first port), or a service name of {@code protocol}; null (with an error) when none. */
     Port port(String number, Protocol protocol, boolean isBind) {
+        Matcher range = PORT_RANGE.matcher(number);
+        if (range.matches()) {
+            Port first = port(range.group(1), protocol, false);
+            Port last = port(range.group(2), protocol, false);
+            if (first != null && last != null && first.number() >= last.number()) {
+                error("port range " + show(number) + " must run upwards, e.g. 10000-10999");
+                return null;
+            }
+            return first == null || last == null ? null : first;
+        }
         if (number.matches("\\d{1,9}")) {
             int value = Integer.parseInt(number);
             // Port 0 on the bind side asks for any free port: useful for tests, never for rinetd files.
@@ -258,6 +271,13 @@ final class Words {
             tokens.add(current.toString());
         }
         return tokens;
+    }
+
+    /** How many ports a port word stands for: the length of a range {@code FIRST-LAST}, else 1. */
+    static int ports(String token) {
+        int slash = token.indexOf('/');
+        Matcher range = PORT_RANGE.matcher(slash < 0 ? token : token.substring(0, slash));
+        return range.matches() ? Integer.parseInt(range.group(2)) - Integer.parseInt(range.group(1)) + 1 : 1;
     }
 
     static boolean looksLikeAddress(String token) {

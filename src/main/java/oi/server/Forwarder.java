@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ public final class Forwarder implements AutoCloseable {
             config = initial;
             running = true;
             PidFile.write(initial.pidLogFile());
-            listeners.values().forEach(this::startListener);
+            startListeners(listeners.values());
         } finally {
             lock.unlock();
         }
@@ -153,7 +154,7 @@ public final class Forwarder implements AutoCloseable {
         });
         listeners.clear();
         listeners.putAll(kept);
-        added.values().forEach(this::startListener);
+        startListeners(added.values());
         if (!Objects.equals(config.pidLogFile(), next.pidLogFile())) {
             PidFile.delete(config.pidLogFile());
             PidFile.write(next.pidLogFile());
@@ -282,13 +283,30 @@ public final class Forwarder implements AutoCloseable {
         return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
     }
 
-    private void startListener(Listener listener) {
-        listener.start();
+    /** Starts each listener, with one line per rule line: a port range's listeners say so together. */
+    private void startListeners(Collection<Listener> started) {
+        Listener first = null;
+        int ports = 0;
+        for (Listener listener : started) {
+            listener.start();
+            if (first != null && !first.active().rule().location().equals(listener.active().rule().location())) {
+                logListening(first, ports);
+                ports = 0;
+            }
+            first = ports == 0 ? listener : first;
+            ports++;
+        }
+        if (first != null) {
+            logListening(first, ports);
+        }
+    }
+
+    private void logListening(Listener listener, int ports) {
         ForwardRule rule = listener.active().rule();
-        Logger.info("listening on {}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
-                rule.bind().protocol() == Protocol.UDP ? "/udp" : "", rule.backends().size() == 1 ? rule.connect()
-                        : rule.backends() + " by " + rule.options().balance().word(), settings.bufferSize(),
-                shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
+        Logger.info("listening on {}{}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
+                ports > 1 ? " and the next " + (ports - 1) + " ports" : "", rule.bind().protocol() == Protocol.UDP ? "/udp" : "",
+                rule.backends().size() == 1 ? rule.connect() : rule.backends() + " by " + rule.options().balance().word(),
+                settings.bufferSize(), shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
     }
 
     /** An exception's message as a user reads it: the JDK's text, or its type when it has none. */

@@ -180,7 +180,11 @@ class ConfigParserTest {
             127.0.0.1 70000 127.0.0.1 80                   | /etc/test.conf:1: port "70000" out of range (1-65535)
             127.0.0.1 80 127.0.0.1 0                       | /etc/test.conf:1: port "0" out of range (1-65535)
             127.0.0.1 nosuchservice 127.0.0.1 80           | /etc/test.conf:1: unknown service "nosuchservice" for tcp (not in /etc/services)
-            127.0.0.1 8-0 127.0.0.1 80                     | /etc/test.conf:1: bad port "8-0"
+            127.0.0.1 90-80 127.0.0.1 80                   | /etc/test.conf:1: port range "90-80" must run upwards, e.g. 10000-10999
+            127.0.0.1 80-90 127.0.0.1 100-200              | /etc/test.conf:1: the port ranges differ in length: 11 bind ports, 101 connect ports
+            127.0.0.1 80 127.0.0.1 100-200                 | /etc/test.conf:1: a connect port range needs a bind port range as long
+            127.0.0.1 80-70000 127.0.0.1 80                | /etc/test.conf:1: port "70000" out of range (1-65535)
+            127.0.0.1 1000-3000/udp 127.0.0.1 53/udp       | /etc/test.conf:1: a UDP range may have at most 1000 ports (each costs two threads), got 2001
             300.1.1.1 80 127.0.0.1 80                      | /etc/test.conf:1: bad address "300.1.1.1"
             127.0.0.1 80 [127.0.0.1] 80                    | /etc/test.conf:1: bad address "[127.0.0.1]": brackets hold an IPv6 address
             127.0.0.1 80 fe80:::zz 80                      | /etc/test.conf:1: bad address "fe80:::zz"
@@ -380,5 +384,37 @@ class ConfigParserTest {
                 "/etc/test.conf:9: a backend is \"backend address port [weight=N,backup]\", got \"backend unix:/run/a.sock 80\"",
                 "/etc/test.conf:10: port \"99999\" out of range (1-65535)",
                 "/etc/test.conf:13: backend unix:/run/app.sock is a unix: socket, but the rule connects over udp");
+    }
+
+    @Test
+    void aPortRangeIsOneRulePerPortPortForPortOrAllToOne() throws Exception {
+        Config config = parse("""
+                0.0.0.0 10000-10004 10.0.0.5 20000-20004 [maxconns=9]
+                allow 10.*
+                0.0.0.0 11000-11002/udp 10.0.0.5 53/udp
+                """);
+        assertThat(config.rules()).hasSize(8);
+        assertThat(config.rules().subList(0, 5)).extracting(rule -> rule.bind().port() + ">" + rule.connect().port())
+                .containsExactly("10000>20000", "10001>20001", "10002>20002", "10003>20003", "10004>20004");
+        assertThat(config.rules().subList(0, 5)).allSatisfy(rule -> {
+            assertThat(rule.line()).isEqualTo(1);
+            assertThat(rule.options().maxConns()).isEqualTo(9);
+            assertThat(rule.access().allow()).extracting(p -> p.text()).containsExactly("10.*");
+        });
+        assertThat(config.rules().subList(5, 8)).extracting(rule -> rule.bind() + ">" + rule.connect())
+                .containsExactly("0.0.0.0:11000/udp>10.0.0.5:53/udp", "0.0.0.0:11001/udp>10.0.0.5:53/udp", "0.0.0.0:11002/udp>10.0.0.5:53/udp");
+        assertThat(config.rules().get(5).access().allow()).isEmpty();
+    }
+
+    @Test
+    void aRangeThatOverlapsAnotherRuleIsOneErrorAtItsLine() throws Exception {
+        assertThat(errors("""
+                0.0.0.0 10005 10.0.0.5 80
+                0.0.0.0 10000-10999 10.0.0.5 80
+                0.0.0.0 9000-9009 10.0.0.5 20000-20009
+                backend 10.0.0.6 80
+                """)).containsExactly(
+                "/etc/test.conf:2: bind address 0.0.0.0:10005 is already used by the rule at line 1",
+                "/etc/test.conf:4: a backend cannot follow a rule that maps a port range port for port");
     }
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One rule of 10 000 ports (issue 23): how long until it listens on all of them, what the idle
+# forwarder weighs per port against a one-port rule, and how long a reload that changes nothing
+# takes. PORTS (10000) from port 30000 up; both runs with the same JVM options, R (3) times each.
+# Usage: bench/port-range.sh   (run under flock /tmp/oi-bench.lock; needs nothing but bin/oi)
+set -u
+cd "$(dirname "$0")/.."
+PORTS=${PORTS:-10000}; R=${R:-3}
+work=$(mktemp -d); trap 'kill $PID 2>/dev/null; rm -rf "$work"' EXIT
+ulimit -n "$(ulimit -Hn)"
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+until_logged() { # until_logged FILE TEXT: ms until TEXT appears in FILE, polled every 10 ms
+    local start; start=$(date +%s%N)
+    until grep -q "$2" "$1"; do sleep 0.01; done
+    echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+run() { # run LAST_PORT: start oi on ports 30000..LAST, print "listen_ms rss_kib reload_ms"
+    printf '127.0.0.1 30000-%d 127.0.0.1 18080\n' "$1" > "$work/rules.conf"
+    [[ $1 == 30000 ]] && printf '127.0.0.1 30000 127.0.0.1 18080\n' > "$work/rules.conf"
+    local start; start=$(date +%s%N)
+    bin/oi -c "$work/rules.conf" > "$work/oi.log" 2>&1 & PID=$!
+    until grep -q "listening on" "$work/oi.log"; do sleep 0.01; done
+    local listen=$(( ($(date +%s%N) - start) / 1000000 ))
+    sleep 3 # settle: JIT and the first GC after start
+    local kib; kib=$(rss $PID)
+    kill -HUP $PID
+    local reload; reload=$(until_logged "$work/oi.log" "reloaded")
+    echo "$listen $kib $reload"
+    kill $PID; wait $PID 2>/dev/null
+}
+for repeat in $(seq "$R"); do
+    read -r _ one _ < <(run 30000)
+    read -r listen many reload < <(run $((30000 + PORTS - 1)))
+    echo "repeat=$repeat ports=$PORTS start_to_listening_ms=$listen reload_unchanged_ms=$reload rss_one_port_kib=$one rss_all_kib=$many per_port_kib=$(python3 -c "print(round(($many - $one) / ($PORTS - 1), 2))")"
+done
