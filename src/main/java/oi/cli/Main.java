@@ -42,7 +42,7 @@ public final class Main {
 
     /**
      * Runs oi with the given streams: returns at once on a bad command line, bad rules file,
-     * help or version, and otherwise when the forwarder has stopped.
+     * help, version or {@code --check}, and otherwise when the forwarder has stopped.
      */
     public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
         try {
@@ -75,7 +75,7 @@ public final class Main {
         } catch (ParameterException | IllegalArgumentException | ConfigException e) {
             return commandLine.refuse(e, err);
         }
-        return serve(startup, err);
+        return options.check ? RulesCheck.print(startup.config(), out) : serve(startup, err);
     }
 
     /** Everything the command line and the rules file say, checked before anything is bound. */

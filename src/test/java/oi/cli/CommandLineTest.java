@@ -37,7 +37,7 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("--conf-file", "--foreground", "--buffer", "--threads", "--connect-timeout",
-                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "--io", "--udp-sessions", "SIGHUP", "SIGUSR1");
+                "--help", "--version", "--check", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "--io", "--udp-sessions", "SIGHUP", "SIGUSR1");
     }
 
     @Test
