@@ -14,6 +14,7 @@ import oi.rules.Config;
 import oi.rules.HostAndPort;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import oi.server.SystemdNotify;
 import oi.settings.Flags;
 import oi.settings.Settings;
 import org.tinylog.Logger;
@@ -94,7 +95,7 @@ public final class Main {
 
     /** Binds, serves until stopped, and turns a failure to bind or to serve --metrics into SYSERR. */
     private static ExitCode serve(Startup startup, PrintStream err) {
-        Forwarder forwarder = new Forwarder(startup.settings(), startup.parser());
+        Forwarder forwarder = new Forwarder(startup.settings(), startup.parser(), SystemdNotify.fromEnvironment());
         Signals.install(forwarder); // before binding: a SIGTERM that arrives while starting must still exit 0
         try {
             forwarder.start(startup.config());
