@@ -21,10 +21,11 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private record Result(ExitCode code, String out, String err) {
+    /** What one in-process run of {@code oi} gave; RulesCheckTest reads its runs the same way. */
+    record Result(ExitCode code, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ExitCode code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -2,12 +2,9 @@ package oi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,17 +17,6 @@ class RulesCheckTest {
 
     @TempDir
     Path dir;
-
-    private record Result(ExitCode code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ExitCode code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -58,7 +44,7 @@ class RulesCheckTest {
                 """.formatted(port, dir.resolve("oi.sock")));
 
         for (String flag : new String[] {"--check", "-t"}) {
-            Result result = run(flag, "-c", rules.toString());
+            CommandLineTest.Result result = CommandLineTest.run(flag, "-c", rules.toString());
             assertThat(result.code()).isEqualTo(ExitCode.OK);
             assertThat(result.err()).isEmpty();
             assertThat(result.out().lines()).containsExactly(
@@ -82,19 +68,19 @@ class RulesCheckTest {
     void aBadFileGivesTheStartErrorsWithFileAndLineExitsTwoAndBindsNothing(String kind, String badLine, String message) throws Exception {
         int port = freePort();
         Path rules = Files.writeString(dir.resolve("rules.conf"), "127.0.0.1 " + port + " 127.0.0.1 9\n" + badLine + "\n");
-        Result check = run("--check", "-c", rules.toString());
+        CommandLineTest.Result check = CommandLineTest.run("--check", "-c", rules.toString());
         assertThat(check.code()).isEqualTo(ExitCode.CMDERR);
         assertThat(check.out()).as("no rule lines for a file that cannot run").isEmpty();
         assertThat(check.err()).isEqualTo("oi: " + rules + message.replace("DIR", dir.toString()) + System.lineSeparator())
                 .doesNotContain("Exception");
         assertFree(port);
-        assertThat(run("-c", rules.toString()).err()).as("the same line a start gives").isEqualTo(check.err());
+        assertThat(CommandLineTest.run("-c", rules.toString()).err()).as("the same line a start gives").isEqualTo(check.err());
     }
 
     @Test
     void aMissingFileIsNamedAndExitsTwo() {
         Path missing = dir.resolve("missing.conf");
-        Result result = run("-t", "-c", missing.toString());
+        CommandLineTest.Result result = CommandLineTest.run("-t", "-c", missing.toString());
         assertThat(result.code()).isEqualTo(ExitCode.CMDERR);
         assertThat(result.err()).isEqualTo("oi: " + missing + ": no such rules file" + System.lineSeparator());
     }
