@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds target/oi_<version>_amd64.deb from target/oi.jar (`make package` runs it): a jlink'd
 # runtime with only the modules oi needs, an AOT cache trained on that runtime, the launcher
-# bin/oi as /usr/bin/oi, the man page, the systemd unit, logrotate and /etc/oi/rules.conf.
+# bin/oi as /usr/bin/oi, the man page, the systemd unit (and its generator), logrotate and /etc/oi/rules.conf.
 # Needs JAVA_HOME to be a JDK 25 or newer (jlink and the AOT cache options), and dpkg-deb.
 set -eu
 project=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,7 +36,7 @@ done
 
 rm -rf target/deb
 mkdir -p "$lib" "$stage/usr/bin" "$stage/usr/share/man/man8" "$stage/usr/share/doc/oi/examples" \
-    "$stage/usr/lib/systemd/system" "$stage/etc/oi" "$stage/etc/logrotate.d" "$stage/DEBIAN"
+    "$stage/usr/lib/systemd/system" "$stage/usr/lib/systemd/system-generators" "$stage/etc/oi" "$stage/etc/logrotate.d" "$stage/DEBIAN"
 # No default CDS archive (--generate-cds-archive, 28 MB): the AOT cache below replaces it.
 # zip-6 costs nothing measurable at start (docs/experiments.md, "Footprint") and saves 40 MB.
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
@@ -49,11 +49,34 @@ install -m 644 examples/* "$stage/usr/share/doc/oi/examples/"
 install -m 644 "$here/copyright" "$stage/usr/share/doc/oi/copyright"
 install -m 644 "$here/rules.conf" "$stage/etc/oi/rules.conf"
 install -m 644 examples/oi.logrotate "$stage/etc/logrotate.d/oi"
+# The packaged unit is examples/oi.service with the package's paths, and Type=notify-reload: the
+# runtime is JDK 25, which can send READY=1, and systemd then sends the SIGHUP itself (before it
+# runs ExecReload=, so that one is only the check).
+unit="$stage/usr/lib/systemd/system/oi.service"
 sed -e 's|^ExecStart=/usr/local/bin/oi -c /etc/rinetd.conf$|ExecStart=/usr/bin/oi -c /etc/oi/rules.conf|' \
     -e 's|^# Install: .*|# Installed by the oi package; systemctl enable --now oi starts it.|' \
-    examples/oi.service > "$stage/usr/lib/systemd/system/oi.service"
-grep -q '^ExecStart=/usr/bin/oi -c /etc/oi/rules.conf$' "$stage/usr/lib/systemd/system/oi.service" || {
-    echo "make package: examples/oi.service has no ExecStart line to adjust" >&2; exit 1; }
+    -e '/^# Type=simple, not notify/,/^NotifyAccess=main$/c\
+# Type=notify-reload: systemctl start returns once every rule listens (READY=1), and systemctl\
+# reload sends SIGHUP itself and waits until oi has reread its rules (RELOADING=1, then READY=1);\
+# systemctl status shows oi'"'"'s STATUS= line: its rules, or why a new file was rejected.\
+Type=notify-reload\
+NotifyAccess=main' \
+    -e '/^# A reload checks the rules file first/,/^ExecReload=\/bin\/kill -HUP \$MAINPID$/c\
+# systemd sends the SIGHUP (oi rereads the rules and reopens the log; live connections go on), then\
+# runs this check alongside: a broken file fails `systemctl reload` visibly, and oi keeps its old\
+# rules. systemd before 253 has no notify-reload; there the generator oi-notify-reload-fallback\
+# makes this unit Type=notify and adds the SIGHUP after the check.\
+ExecReload=/usr/bin/oi --check -c /etc/oi/rules.conf' \
+    examples/oi.service > "$unit"
+for line in 'ExecStart=/usr/bin/oi -c /etc/oi/rules.conf' 'Type=notify-reload' 'ExecReload=/usr/bin/oi --check -c /etc/oi/rules.conf'; do
+    grep -qxF "$line" "$unit" || {
+        echo "make package: examples/oi.service has no line to turn into \"$line\"" >&2; exit 1; }
+done
+if grep -q '/usr/local\|kill -HUP\|Type=simple' "$unit"; then
+    echo "make package: examples/oi.service has lines the package does not adjust: $(grep '/usr/local\|kill -HUP\|Type=simple' "$unit")" >&2
+    exit 1
+fi
+install -m 755 "$here/oi-notify-reload-fallback" "$stage/usr/lib/systemd/system-generators/oi-notify-reload-fallback"
 
 "$here/train-aot.sh" "$stage/usr/bin/oi" "$lib/oi.aot" > target/deb/train.log 2>&1 || {
     cat target/deb/train.log >&2; echo "make package: the AOT training run failed" >&2; exit 1; }

@@ -31,7 +31,7 @@ dpkg -i "$deb" < /dev/null
 [ "$(status)" = "install ok installed" ] || fail "status after install: $(status)"
 [ "$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin oi --version)" = "oi $version" ] || fail "oi --version"
 for file in /usr/bin/oi /usr/lib/oi/runtime/bin/java /usr/lib/oi/oi.aot /etc/oi/rules.conf /etc/logrotate.d/oi \
-        /usr/lib/systemd/system/oi.service /usr/share/man/man8/oi.8.gz /usr/share/doc/oi/copyright; do
+        /usr/lib/systemd/system/oi.service /usr/lib/systemd/system-generators/oi-notify-reload-fallback /usr/share/man/man8/oi.8.gz /usr/share/doc/oi/copyright; do
     [ -e "$file" ] || fail "$file is missing"
 done
 if [ -d /run/systemd/system ]; then

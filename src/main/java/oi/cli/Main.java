@@ -14,6 +14,7 @@ import oi.rules.Config;
 import oi.rules.HostAndPort;
 import oi.server.Forwarder;
 import oi.server.StartupException;
+import oi.server.SystemdNotify;
 import oi.settings.Flags;
 import oi.settings.Settings;
 import org.tinylog.Logger;
@@ -42,7 +43,7 @@ public final class Main {
 
     /**
      * Runs oi with the given streams: returns at once on a bad command line, bad rules file,
-     * help or version, and otherwise when the forwarder has stopped.
+     * help, version or {@code --check}, and otherwise when the forwarder has stopped.
      */
     public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
         try {
@@ -75,7 +76,7 @@ public final class Main {
         } catch (ParameterException | IllegalArgumentException | ConfigException e) {
             return commandLine.refuse(e, err);
         }
-        return serve(startup, err);
+        return options.check ? RulesCheck.print(startup.config(), out) : serve(startup, err);
     }
 
     /** Everything the command line and the rules file say, checked before anything is bound. */
@@ -94,7 +95,7 @@ public final class Main {
 
     /** Binds, serves until stopped, and turns a failure to bind or to serve --metrics into SYSERR. */
     private static ExitCode serve(Startup startup, PrintStream err) {
-        Forwarder forwarder = new Forwarder(startup.settings(), startup.parser());
+        Forwarder forwarder = new Forwarder(startup.settings(), startup.parser(), SystemdNotify.fromEnvironment());
         Signals.install(forwarder); // before binding: a SIGTERM that arrives while starting must still exit 0
         try {
             forwarder.start(startup.config());

@@ -13,6 +13,10 @@ final class Options {
     @Parameter(names = {"-f", "--foreground"}, description = "Accepted for rinetd compatibility; oi always runs in the foreground")
     boolean foreground;
 
+    @Parameter(names = {"-t", "--check"}, description = "Check the rules file as a start would (every include read, names looked up),"
+            + " print one line per rule and exit: 0 when it is good, 2 with its errors; binds nothing")
+    boolean check;
+
     @ParametersDelegate
     SettingsFlags tuning = new SettingsFlags();
 

@@ -64,6 +64,33 @@ public record ForwardRule(Path file, int line, Endpoint bind, List<Backend> back
         return file + ":" + line;
     }
 
+    /**
+     * The rule as {@code oi --check} prints it, in one line: where it was written, both sides with
+     * their protocol (and the address a host name was looked up to), the options that are set, the
+     * further backends and the rule's own allow and deny patterns. The one place that line is made.
+     */
+    public String summary() {
+        StringBuilder line = new StringBuilder(location()).append(": ").append(shown(bind)).append(" -> ").append(shown(connect()));
+        String written = options.written();
+        if (!written.isEmpty()) {
+            line.append(' ').append(written);
+        }
+        backends.stream().skip(1).forEach(backend -> line.append(" backend ").append(shown(backend.endpoint()))
+                .append(backend.weight() == 1 ? "" : " weight=" + backend.weight()).append(backend.backup() ? " backup" : ""));
+        access.allow().forEach(pattern -> line.append(" allow ").append(pattern.text()));
+        access.deny().forEach(pattern -> line.append(" deny ").append(pattern.text()));
+        return line.toString();
+    }
+
+    /** One side with its protocol named: the rules file (and so toString) leaves TCP implicit. */
+    private static String shown(Endpoint side) {
+        return switch (side) {
+            case Endpoint.Unix unix -> unix.host();
+            case Endpoint.Inet inet -> inet + (inet.protocol() == Endpoint.Protocol.TCP ? "/tcp" : "")
+                    + (inet.named() ? " (" + inet.address().getHostAddress() + ")" : "");
+        };
+    }
+
     @Override
     public String toString() {
         return bind + " -> " + connect() + (backends.size() == 1 ? "" : " (+" + (backends.size() - 1) + " backends)");

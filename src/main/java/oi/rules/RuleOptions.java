@@ -1,6 +1,8 @@
 package oi.rules;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -58,5 +60,42 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
     public record Health(int checkSeconds, int maxFails, int failTimeoutSeconds) {
         /** Passive only: three failures in a row, ten seconds out. */
         public static final Health DEFAULTS = new Health(0, 3, 10);
+    }
+
+    /**
+     * The options that differ from a rule without brackets, written as the rules file writes them
+     * ({@code [maxconns=200,idle=300]}), or an empty string when there are none; what
+     * {@code oi --check} shows of them.
+     */
+    public String written() {
+        List<String> set = new ArrayList<>();
+        if (udpTimeoutSeconds != DEFAULT_UDP_TIMEOUT_SECONDS) {
+            set.add("timeout=" + udpTimeoutSeconds);
+        }
+        if (source != null) {
+            set.add("src=" + source.getHostAddress());
+        }
+        if (maxConns > 0) {
+            set.add("maxconns=" + maxConns);
+        }
+        if (idleSeconds != INHERIT) {
+            set.add("idle=" + idleSeconds);
+        }
+        if (proxy != ProxyProtocol.NONE) {
+            set.add("proxy=" + proxy.name().toLowerCase(Locale.ROOT));
+        }
+        if (balance != Balance.ROUNDROBIN) {
+            set.add("balance=" + balance.word());
+        }
+        if (health.checkSeconds() != Health.DEFAULTS.checkSeconds()) {
+            set.add("check=" + health.checkSeconds());
+        }
+        if (health.maxFails() != Health.DEFAULTS.maxFails()) {
+            set.add("maxfails=" + health.maxFails());
+        }
+        if (health.failTimeoutSeconds() != Health.DEFAULTS.failTimeoutSeconds()) {
+            set.add("failtimeout=" + health.failTimeoutSeconds());
+        }
+        return set.isEmpty() ? "" : "[" + String.join(",", set) + "]";
     }
 }

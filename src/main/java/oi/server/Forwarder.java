@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import oi.config.ConfigError;
@@ -31,7 +32,8 @@ import org.tinylog.Logger;
 
 /**
  * The running forwarder: one listener per rule, the connection log and the pid file, with
- * reload (SIGHUP) and stop (SIGTERM) as rinetd has them.
+ * reload (SIGHUP) and stop (SIGTERM) as rinetd has them; each of the three tells systemd
+ * ({@link SystemdNotify}) when it is done, or begins.
  *
  * <p>{@link #start}, {@link #reload} and {@link #stop} may be called from any thread. The lock
  * guards only the listener table and the config: file reading, name lookups and the drain run
@@ -45,6 +47,7 @@ public final class Forwarder implements AutoCloseable {
     private final ConfigParser parser;
     private final Shared shared;
     private final BufferPool buffers;
+    private final SystemdNotify systemd;
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -52,10 +55,16 @@ public final class Forwarder implements AutoCloseable {
     private boolean running;
     private boolean stopping;
 
-    /** A forwarder with the command line's settings; the parser is used again on reload. */
+    /** A forwarder with the command line's settings that tells no service manager anything; the parser is used again on reload. */
     public Forwarder(Settings settings, ConfigParser parser) {
+        this(settings, parser, SystemdNotify.OFF);
+    }
+
+    /** A forwarder that tells {@code systemd} when it is ready, reloading and stopping. */
+    public Forwarder(Settings settings, ConfigParser parser, SystemdNotify systemd) {
         this.settings = settings;
         this.parser = parser;
+        this.systemd = systemd;
         this.shared = Shared.create(this.settings);
         this.buffers = BufferPool.create(this.settings);
     }
@@ -83,6 +92,7 @@ public final class Forwarder implements AutoCloseable {
             running = true;
             PidFile.write(initial.pidLogFile());
             startListeners(listeners.values());
+            systemd.ready("listening: " + rules(initial) + " from " + initial.source());
         } finally {
             lock.unlock();
         }
@@ -91,7 +101,8 @@ public final class Forwarder implements AutoCloseable {
     /**
      * Reads the rules file again and swaps the new rules in: removed rules stop listening, new
      * ones start, changed access lists apply to new clients, and live connections go on.
-     * A file with errors or a bind failure leaves the running config as it was.
+     * A file with errors or a bind failure leaves the running config as it was. systemd hears
+     * {@code RELOADING=1} first and {@code READY=1} with the outcome last, unless a stop came between.
      *
      * @return whether the new config is now in force
      */
@@ -106,6 +117,23 @@ public final class Forwarder implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        systemd.reloading();
+        Optional<String> rejection = reloadFrom(source);
+        lock.lock();
+        try {
+            if (!running) {
+                return false; // a stop came between: systemd has heard STOPPING=1 instead
+            }
+            systemd.ready(rejection.map(why -> "reload rejected, still " + rules(config) + " from " + config.source() + ": " + why)
+                    .orElseGet(() -> "reloaded: " + rules(config) + " from " + config.source()));
+        } finally {
+            lock.unlock();
+        }
+        return rejection.isEmpty();
+    }
+
+    /** Parses {@code source} and swaps it in: empty when it is in force, else why it is not. */
+    private Optional<String> reloadFrom(Path source) {
         Config next;
         try {
             next = parser.parse(source); // outside the lock: its name lookups must not hold up status or stop
@@ -113,24 +141,28 @@ public final class Forwarder implements AutoCloseable {
             for (ConfigError error : e.errors()) {
                 Logger.error("reload rejected: {}", error);
             }
-            return false;
+            return Optional.of(firstOf(e.errors().stream().map(ConfigError::toString).toList()));
         }
         lock.lock();
         try {
-            return running && swapIn(next);
+            return running ? swapIn(next) : Optional.of("oi is stopping");
         } finally {
             lock.unlock();
         }
     }
 
-    /** Binds what {@code next} adds, keeps what it keeps, closes what it drops; under the lock. */
-    private boolean swapIn(Config next) {
+    /**
+     * Binds what {@code next} adds, keeps what it keeps, closes what it drops; under the lock.
+     *
+     * @return empty when {@code next} is in force, else why it is not
+     */
+    private Optional<String> swapIn(Config next) {
         Map<String, Listener> added;
         try {
             added = bindAll(next, listeners);
         } catch (StartupException e) {
             Logger.error("reload rejected: {}", e.getMessage());
-            return false;
+            return Optional.of(firstOf(e.getMessage().lines().toList()));
         }
         try {
             shared.report().log().configure(logTarget(next), next.logCommon());
@@ -161,7 +193,17 @@ public final class Forwarder implements AutoCloseable {
         }
         config = next;
         Logger.info("reloaded {}: {} rules", next.source(), next.rules().size());
-        return true;
+        return Optional.empty();
+    }
+
+    /** "N rules", for systemd's status line. */
+    private static String rules(Config config) {
+        return config.rules().size() + (config.rules().size() == 1 ? " rule" : " rules");
+    }
+
+    /** The first of several problems, and how many more there are: what fits systemd's one status line. */
+    private static String firstOf(List<String> problems) {
+        return problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
     }
 
     /** Reopens the connection log, for log rotation. */
@@ -182,6 +224,7 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             stopping = true;
+            systemd.stopping();
             if (!running) {
                 stopped.countDown();
                 return;

@@ -21,10 +21,11 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private record Result(ExitCode code, String out, String err) {
+    /** What one in-process run of {@code oi} gave; RulesCheckTest reads its runs the same way. */
+    record Result(ExitCode code, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ExitCode code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -37,7 +38,7 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.code()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("--conf-file", "--foreground", "--buffer", "--threads", "--connect-timeout",
-                "--help", "--version", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "--io", "--udp-sessions", "SIGHUP", "SIGUSR1");
+                "--help", "--version", "--check", "--max-conns", "--idle-timeout", "--no-keepalive", "--drain", "--metrics", "--dns-ttl", "--io", "--udp-sessions", "SIGHUP", "SIGUSR1");
     }
 
     @Test

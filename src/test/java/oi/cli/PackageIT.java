@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code make package} builds a .deb that carries everything oi needs: unpacked with {@code dpkg-deb -x}
@@ -70,6 +72,7 @@ class PackageIT {
         List<String> files = run(root, "dpkg-deb", "-c", deb.toString()).lines().map(line -> line.substring(line.lastIndexOf(' ') + 1)).toList();
         assertThat(files).contains("./usr/bin/oi", "./usr/lib/oi/oi.jar", "./usr/lib/oi/oi.aot", "./usr/lib/oi/runtime/bin/java",
                 "./usr/lib/oi/runtime/bin/jcmd", "./usr/share/man/man8/oi.8.gz", "./usr/lib/systemd/system/oi.service",
+                "./usr/lib/systemd/system-generators/oi-notify-reload-fallback",
                 "./etc/logrotate.d/oi", "./etc/oi/rules.conf", "./usr/share/doc/oi/copyright", "./usr/share/doc/oi/examples/rules.conf");
         assertThat(files).as("no headers, man pages or jmods in the runtime")
                 .noneMatch(file -> file.contains("/runtime/include/") || file.contains("/runtime/man/") || file.contains("/runtime/jmods/"));
@@ -77,6 +80,26 @@ class PackageIT {
                 .isEqualTo(Files.readString(OiProcess.BIN_OI));
         String unit = Files.readString(root.resolve("usr/lib/systemd/system/oi.service"));
         assertThat(unit).contains("\nExecStart=/usr/bin/oi -c /etc/oi/rules.conf\n").doesNotContain("/usr/local");
+        assertThat(unit).as("systemd sends the SIGHUP itself; ExecReload= only checks the file")
+                .contains("\nType=notify-reload\n", "\nNotifyAccess=main\n", "\nExecReload=/usr/bin/oi --check -c /etc/oi/rules.conf\n")
+                .doesNotContain("kill -HUP", "Type=simple");
+    }
+
+    @ParameterizedTest(name = "systemd {0}")
+    @CsvSource({"252, true", "253, false", "257, false"})
+    void onSystemdBefore253TheGeneratorMakesTheUnitTypeNotifyWithTheSighupAfterTheCheck(int systemd, boolean fallback) throws Exception {
+        Path bin = Files.createDirectories(root.resolve("systemd-" + systemd + "-bin"));
+        Path systemctl = Files.writeString(bin.resolve("systemctl"), "#!/bin/sh\necho 'systemd " + systemd + " (" + systemd + ".1-1)'\n");
+        systemctl.toFile().setExecutable(true);
+        Path out = Files.createDirectories(root.resolve("generated-" + systemd));
+        Path generator = root.resolve("usr/lib/systemd/system-generators/oi-notify-reload-fallback");
+        run(root, "env", "PATH=" + bin + ":/usr/bin:/bin", generator.toString(), out.toString(), out + "-early", out + "-late");
+        Path dropIn = out.resolve("oi.service.d/zz-notify-reload-fallback.conf");
+        if (fallback) {
+            assertThat(Files.readString(dropIn)).endsWith("\n[Service]\nType=notify\nExecReload=/bin/kill -HUP $MAINPID\n");
+        } else {
+            assertThat(out).isEmptyDirectory();
+        }
     }
 
     @Test

@@ -47,12 +47,23 @@ public final class OiProcess implements AutoCloseable {
      */
     public static OiProcess startWithTestClasses(Path dir, String rules, List<String> jvmOptions, String... flags)
             throws IOException {
+        return startClasses(dir, rules, List.of(), List.of(Path.of("target/oi.jar"), Path.of("target/test-classes")), jvmOptions, flags);
+    }
+
+    /**
+     * Runs oi's main class from {@code classpath} in a JVM of its own, after {@code prefix} (such
+     * as {@code env NAME=VALUE}); {@code target/classes} before the jar gives JDK 21's classes,
+     * since only a jar is read as multi-release.
+     */
+    public static OiProcess startClasses(Path dir, String rules, List<String> prefix, List<Path> classpath, List<String> jvmOptions,
+            String... flags) throws IOException {
         Path conf = Files.writeString(dir.resolve("rules.conf"), rules);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", Path.of("target/oi.jar").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath(),
+        command.addAll(List.of("-cp", String.join(":", classpath.stream().map(path -> path.toAbsolutePath().toString()).toList()),
                 "oi.cli.Main", "-c", conf.toString()));
         command.addAll(List.of(flags));
         Process process = new ProcessBuilder(command).directory(dir.toFile())
