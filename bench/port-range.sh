@@ -24,12 +24,12 @@ run() { # run LAST_PORT: start oi on ports 30000..LAST, print "listen_ms rss_kib
     sleep 3 # settle: JIT and the first GC after start
     local kib; kib=$(rss $PID)
     kill -HUP $PID
-    local reload; reload=$(until_logged "$work/oi.log" "reloaded")
-    echo "$listen $kib $reload"
+    local reload; reload=$(until_logged "$work/oi.log" "reloaded ")
+    echo "$listen $kib $reload" > "$work/result"
     kill $PID; wait $PID 2>/dev/null
 }
 for repeat in $(seq "$R"); do
-    read -r _ one _ < <(run 30000)
-    read -r listen many reload < <(run $((30000 + PORTS - 1)))
+    run 30000; read -r _ one _ < "$work/result"
+    run $((30000 + PORTS - 1)); read -r listen many reload < "$work/result"
     echo "repeat=$repeat ports=$PORTS start_to_listening_ms=$listen reload_unchanged_ms=$reload rss_one_port_kib=$one rss_all_kib=$many per_port_kib=$(python3 -c "print(round(($many - $one) / ($PORTS - 1), 2))")"
 done

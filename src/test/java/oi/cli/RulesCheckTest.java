@@ -41,6 +41,9 @@ class RulesCheckTest {
                 [::1] 5353/udp 127.0.0.1 53/udp [timeout=30,src=127.0.0.1]
                 unix:%s 127.0.0.1 ssh
                 include oi.d/*.conf
+                127.0.0.1 19000-19002 127.0.0.1 8000-8002
+                127.0.0.1 19100 127.0.0.1 80 [balance=leastconn,check=5]
+                backend 127.0.0.1 81 [weight=2,backup]
                 """.formatted(port, dir.resolve("oi.sock")));
 
         for (String flag : new String[] {"--check", "-t"}) {
@@ -51,7 +54,9 @@ class RulesCheckTest {
                     rules + ":2: 127.0.0.1:" + port + "/tcp -> localhost:80/tcp (127.0.0.1) [maxconns=200,idle=300,proxy=v1] deny 10.0.0.13",
                     rules + ":4: [::1]:5353/udp -> 127.0.0.1:53/udp [timeout=30,src=127.0.0.1]",
                     rules + ":5: unix:" + dir.resolve("oi.sock") + " -> 127.0.0.1:22/tcp",
-                    included + ":1: 127.0.0.1:9000/tcp -> 127.0.0.1:9001/udp");
+                    included + ":1: 127.0.0.1:9000/tcp -> 127.0.0.1:9001/udp",
+                    rules + ":7: 127.0.0.1:19000/tcp -> 127.0.0.1:8000/tcp (a range of 3 ports, to 127.0.0.1:19002)",
+                    rules + ":8: 127.0.0.1:19100/tcp -> 127.0.0.1:80/tcp [balance=leastconn,check=5] backend 127.0.0.1:81/tcp weight=2 backup");
         }
         assertFree(port);
         assertThat(dir.resolve("oi.sock")).as("no socket file made").doesNotExist();
@@ -60,10 +65,12 @@ class RulesCheckTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             bad port             | 127.0.0.1 99999 127.0.0.1 80                  | :2: port "99999" out of range (1-65535)
-            unknown option       | 127.0.0.1 81 127.0.0.1 80 [frob=1]            | :2: unknown option "frob=1" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION)
+            unknown option       | 127.0.0.1 81 127.0.0.1 80 [frob=1]            | :2: unknown option "frob=1" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
             missing include      | include missing.conf                          | :2: cannot read included file "DIR/missing.conf"
             unresolvable host    | 127.0.0.1 82 no.such.host.invalid 80          | :2: cannot resolve host "no.such.host.invalid"
             proxy on a udp rule  | 127.0.0.1 83/udp 127.0.0.1 80/udp [proxy=v2]  | :2: proxy= applies to TCP-to-TCP rules only
+            a backend twice      | backend 127.0.0.1 9                           | :2: backend 127.0.0.1:9 is already a backend of this rule
+            reversed port range  | 127.0.0.1 90-80 127.0.0.1 80                  | :2: port range "90-80" must run upwards, e.g. 10000-10999
             """)
     void aBadFileGivesTheStartErrorsWithFileAndLineExitsTwoAndBindsNothing(String kind, String badLine, String message) throws Exception {
         int port = freePort();
