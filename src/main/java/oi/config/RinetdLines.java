@@ -203,8 +203,15 @@ final class RinetdLines {
             error("unix: sockets are streams: the other side must be TCP");
             ok = false;
         }
-        if (options.proxy() != ProxyProtocol.NONE && !streams) {
-            error("proxy= applies to TCP-to-TCP rules only");
+        String streamsOnly = options.proxy() != ProxyProtocol.NONE ? "proxy"
+                : options.accept().version() != ProxyProtocol.NONE ? "acceptproxy"
+                : options.rates().perConnection() > 0 ? "rate" : options.rates().perRule() > 0 ? "rulerate" : null;
+        if (streamsOnly != null && !streams) {
+            error(streamsOnly + "= applies to TCP-to-TCP rules only");
+            ok = false;
+        }
+        if (options.accept().from() != null && options.accept().version() == ProxyProtocol.NONE) {
+            error("proxyfrom= names the peers whose PROXY headers are believed: it needs acceptproxy=");
             ok = false;
         }
         return ok;

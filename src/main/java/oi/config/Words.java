@@ -14,9 +14,13 @@ import oi.rules.Endpoint;
 import oi.rules.HostAndPort;
 import oi.rules.ProxyProtocol;
 import oi.rules.ForwardRule.Backend;
+import oi.rules.AddressPattern;
+import oi.rules.RuleOptions.Accept;
 import oi.rules.RuleOptions.Balance;
 import oi.rules.RuleOptions.Health;
+import oi.rules.RuleOptions.Rates;
 import oi.rules.RuleOptions;
+import oi.settings.ByteSize;
 
 /**
  * The words a forwarding rule is made of, as both formats write them: an address (a literal, a
@@ -154,6 +158,10 @@ final class Words {
         int maxConns = 0;
         int idle = defaults.idleSeconds();
         ProxyProtocol proxy = defaults.proxy();
+        ProxyProtocol acceptProxy = defaults.accept().version();
+        AddressPattern proxyFrom = null;
+        long rate = 0;
+        long ruleRate = 0;
         Balance balance = defaults.balance();
         int check = defaults.health().checkSeconds();
         int maxFails = defaults.health().maxFails();
@@ -164,6 +172,11 @@ final class Words {
                 case "maxconns" -> maxConns = count(option.value(), 1, "maxconns must be a whole number above 0");
                 case "idle" -> idle = count(option.value(), 0, "idle must be a whole number of seconds, 0 for never");
                 case "proxy" -> proxy = choice(option, List.of(ProxyProtocol.V1, ProxyProtocol.V2), proxy);
+                case "acceptproxy" -> acceptProxy = choice(option, List.of(ProxyProtocol.V1, ProxyProtocol.V2, ProxyProtocol.ANY),
+                        acceptProxy);
+                case "proxyfrom" -> proxyFrom = pattern(option);
+                case "rate" -> rate = rate(option);
+                case "rulerate" -> ruleRate = rate(option);
                 case "balance" -> balance = choice(option, List.of(Balance.values()), balance);
                 case "check" -> check = count(option.value(), 0, "check must be a whole number of seconds, 0 for passive checks only");
                 case "maxfails" -> maxFails = count(option.value(), 1, "maxfails must be a whole number above 0");
@@ -176,10 +189,32 @@ final class Words {
                     }
                 }
                 default -> error("unknown option " + show(option.text()) + " (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, "
-                        + "proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)");
+                        + "proxy=VERSION, acceptproxy=VERSION, proxyfrom=PATTERN, rate=SIZE, rulerate=SIZE, balance=STRATEGY, check=N, "
+                        + "maxfails=N, failtimeout=N)");
             }
         }
-        return new RuleOptions(timeout, source, maxConns, idle, proxy, balance, new Health(check, maxFails, failTimeout));
+        return new RuleOptions(timeout, source, maxConns, idle, proxy, new Accept(acceptProxy, proxyFrom), balance,
+                new Health(check, maxFails, failTimeout), new Rates(rate, ruleRate));
+    }
+
+    /** An access pattern, as {@code allow} takes it; null (with an error) when it is none. */
+    private AddressPattern pattern(Option option) {
+        try {
+            return AddressPattern.parse(option.value());
+        } catch (IllegalArgumentException e) {
+            error(option.key() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Bytes per second, written as for {@code --buffer} ({@code 1m} is 1 MiB); 0 (with an error) when wrong. */
+    private long rate(Option option) {
+        try {
+            return ByteSize.parse(option.key(), option.value(), 1024, 1L << 40);
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return 0;
+        }
     }
 
     /** The options of a {@code backend} line, {@code [weight=N,backup]}; a plain backend for any that are wrong. */

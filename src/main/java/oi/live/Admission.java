@@ -22,6 +22,11 @@ public record Admission(long id, SocketChannel client, SocketAddress peer, Activ
         return traffic.status(id, rule.rule(), Session.statusText(peer), backend);
     }
 
+    /** The same admission for the real client a PROXY header named, which stands for the peer from now on. */
+    public Admission withPeer(SocketAddress client) {
+        return new Admission(id, this.client, client, rule, stats, backends, slot);
+    }
+
     /** The client's IP address, for {@code iphash}; null for a Unix-socket client. */
     public InetAddress clientAddress() {
         return peer instanceof InetSocketAddress inet ? inet.getAddress() : null;

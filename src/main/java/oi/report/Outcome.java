@@ -25,6 +25,10 @@ public enum Outcome {
     REFUSED_MAXCONNS("refused-maxconns"),
     /** No bytes moved for the idle timeout, or a UDP session's {@code timeout=} (oi's word). */
     IDLE_TIMEOUT("idle-timeout"),
+    /** With {@code acceptproxy=}: no PROXY header, a malformed or oversized one, or none within {@code --connect-timeout} (oi's word). */
+    BAD_PROXY_HEADER("bad-proxy-header"),
+    /** With {@code proxyfrom=}: a peer whose PROXY header is not believed, refused before it is read (oi's word). */
+    UNTRUSTED_PROXY("untrusted-proxy"),
     /** A UDP session closed to make room under {@code --udp-sessions} (oi's word). */
     EVICTED("evicted"),
     /** Something unexpected, such as running out of memory, ended this session alone (oi's word). */

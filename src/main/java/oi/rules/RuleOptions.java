@@ -16,10 +16,12 @@ import java.util.Locale;
  *     {@link #INHERIT} to follow {@code --idle-timeout}
  * @param proxy the PROXY protocol header sent to the backend before any client byte
  * @param balance how a new client's backend is chosen, when the rule has several
+ * @param accept the PROXY header the client must send first, and whose headers are believed
  * @param health when a backend counts as down, and how it is found up again
+ * @param rates the bandwidth limits of one connection and of the whole rule
  */
 public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConns, int idleSeconds, ProxyProtocol proxy,
-                          Balance balance, Health health) {
+                          Accept accept, Balance balance, Health health, Rates rates) {
 
     /** rinetd's UDP session timeout when a rule gives none. */
     public static final int DEFAULT_UDP_TIMEOUT_SECONDS = 72;
@@ -29,7 +31,35 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
 
     /** The options of a rule that has no brackets. */
     public static final RuleOptions DEFAULTS = new RuleOptions(DEFAULT_UDP_TIMEOUT_SECONDS, null, 0, INHERIT,
-            ProxyProtocol.NONE, Balance.ROUNDROBIN, Health.DEFAULTS);
+            ProxyProtocol.NONE, Accept.NONE, Balance.ROUNDROBIN, Health.DEFAULTS, Rates.NONE);
+
+    /**
+     * {@code acceptproxy=v1|v2|any} and {@code proxyfrom=PATTERN}: the client is a balancer that
+     * names the real client in a PROXY header before its first byte.
+     *
+     * @param version the header taken, or {@link ProxyProtocol#NONE} for none
+     * @param from the peers whose headers are believed, or null for every peer
+     */
+    public record Accept(ProxyProtocol version, AddressPattern from) {
+        /** No header expected: the peer is the client, as with rinetd. */
+        public static final Accept NONE = new Accept(ProxyProtocol.NONE, null);
+    }
+
+    /**
+     * {@code rate=SIZE} and {@code rulerate=SIZE}: bytes per second in each direction.
+     *
+     * @param perConnection the cap of each connection, 0 for none
+     * @param perRule the cap of the sum over the rule's connections, 0 for none
+     */
+    public record Rates(long perConnection, long perRule) {
+        /** No limit. */
+        public static final Rates NONE = new Rates(0, 0);
+
+        /** Whether either limit is set. */
+        public boolean any() {
+            return perConnection > 0 || perRule > 0;
+        }
+    }
 
     /** How a rule with several backends spreads its clients over them: {@code balance=}. */
     public enum Balance {
@@ -83,6 +113,18 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
         }
         if (proxy != ProxyProtocol.NONE) {
             set.add("proxy=" + proxy.name().toLowerCase(Locale.ROOT));
+        }
+        if (accept.version() != ProxyProtocol.NONE) {
+            set.add("acceptproxy=" + accept.version().name().toLowerCase(Locale.ROOT));
+        }
+        if (accept.from() != null) {
+            set.add("proxyfrom=" + accept.from().text());
+        }
+        if (rates.perConnection() > 0) {
+            set.add("rate=" + rates.perConnection());
+        }
+        if (rates.perRule() > 0) {
+            set.add("rulerate=" + rates.perRule());
         }
         if (balance != Balance.ROUNDROBIN) {
             set.add("balance=" + balance.word());

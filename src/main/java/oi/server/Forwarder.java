@@ -23,6 +23,7 @@ import oi.rules.Config;
 import oi.rules.Endpoint.Protocol;
 import oi.rules.ForwardRule;
 import oi.rules.LogTarget;
+import oi.rules.ProxyProtocol;
 import oi.settings.IoMode;
 import oi.settings.Settings;
 import oi.tcp.BufferPool;
@@ -92,6 +93,7 @@ public final class Forwarder implements AutoCloseable {
             running = true;
             PidFile.write(initial.pidLogFile());
             startListeners(listeners.values());
+            warnOfBelievedHeaders(initial);
             systemd.ready("listening: " + rules(initial) + " from " + initial.source());
         } finally {
             lock.unlock();
@@ -324,6 +326,17 @@ public final class Forwarder implements AutoCloseable {
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
     private LogTarget logTarget(Config config) {
         return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
+    }
+
+    /** One warning for the rules that take any peer's PROXY header: any client of theirs can claim any address. */
+    private static void warnOfBelievedHeaders(Config config) {
+        List<String> believing = config.rules().stream()
+                .filter(rule -> rule.options().accept().version() != ProxyProtocol.NONE && rule.options().accept().from() == null)
+                .map(ForwardRule::location).distinct().toList();
+        if (!believing.isEmpty()) {
+            Logger.warn("acceptproxy= without proxyfrom= believes every peer's PROXY header, so any client may claim any address: {}",
+                    String.join(", ", believing));
+        }
     }
 
     /** Starts each listener, with one line per rule line: a port range's listeners say so together. */

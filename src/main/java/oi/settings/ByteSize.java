@@ -16,7 +16,7 @@ public final class ByteSize {
      *
      * @throws IllegalArgumentException with a one-line reason when the text is no size in range
      */
-    static long parse(String flag, String text, long min, long max) {
+    public static long parse(String flag, String text, long min, long max) {
         String lower = text.strip().toLowerCase(Locale.ROOT);
         long multiplier = 1;
         if (lower.endsWith("k") || lower.endsWith("m") || lower.endsWith("g")) {

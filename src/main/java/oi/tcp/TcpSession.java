@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,14 +22,16 @@ import oi.live.Traffic;
 import oi.report.Outcome;
 import oi.rules.AccessList.Verdict;
 import oi.rules.Endpoint;
+import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 import oi.settings.Settings;
 import org.tinylog.Logger;
 
 /**
- * One accepted TCP (or Unix-socket) connection, from its access check to its log line: ACL,
- * backend connect (the next backend when one fails), PROXY header, two pumps and the outcome, in {@link #run}, whose one
- * {@code finally} gives back everything the connection took.
+ * One accepted TCP (or Unix-socket) connection, from its access check to its log line: a PROXY
+ * header taken ({@code acceptproxy=}), ACL, backend connect (the next backend when one fails),
+ * PROXY header sent, two pumps and the outcome, in {@link #run}, whose one {@code finally} gives
+ * back everything the connection took.
  *
  * <p>{@link #run} runs on the connection's own thread, which becomes the client-to-backend pump;
  * a second thread runs backend-to-client. Stop ({@link #abort}) and the sweeper ({@link #sweep})
@@ -51,7 +54,7 @@ public final class TcpSession implements Session {
         STOPPED
     }
 
-    private final Admission admission;
+    private volatile Admission admission; // a PROXY header from the client replaces its peer
     private final SocketChannel client;
     private final Shared shared;
     private final Settings settings;
@@ -60,12 +63,16 @@ public final class TcpSession implements Session {
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private final long idleLimitNanos;
     private volatile SocketChannel backend;
-    private volatile PendingConnect pending;
+    private volatile Pending pending;
     private volatile Endpoint serving;
     private BackendState served;
+    private ProxyHeader.Received heard = ProxyHeader.Received.NOTHING; // with acceptproxy=: what the client's header said
 
-    /** A backend connect under way, which the sweeper ends by closing its socket once {@code --connect-timeout} has passed. */
-    private record PendingConnect(SocketChannel channel, long deadlineNanos, AtomicBoolean expired) {
+    /** A step under way (a client's PROXY header, a backend connect) that the sweeper ends by closing its socket past the deadline. */
+    private record Pending(SocketChannel channel, long deadlineNanos, AtomicBoolean expired) {
+        Pending(SocketChannel channel, Duration limit) {
+            this(channel, System.nanoTime() + limit.toNanos(), new AtomicBoolean());
+        }
     }
 
     /** The connection of an admitted client, whose socket and slot it owns from now on. */
@@ -122,6 +129,10 @@ public final class TcpSession implements Session {
     }
 
     private Outcome forward() throws InterruptedException {
+        Optional<Outcome> unheard = receiveProxyHeader();
+        if (unheard.isPresent()) {
+            return unheard.get();
+        }
         // Unix-socket clients have no IP address: the socket file's permissions guard them instead.
         if (admission.peer() instanceof InetSocketAddress address) {
             Verdict verdict = admission.rule().admits(address.getAddress());
@@ -135,14 +146,40 @@ public final class TcpSession implements Session {
             return failed.get();
         }
         if (!state.compareAndSet(State.CONNECTING, State.PUMPING)) {
-            return outcome(); // stopped, or timed out just as the connect came through
+            return outcome(); // stopped just as the connect came through
         }
+        traffic.countIn(heard.early().remaining());
         Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn);
         Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut);
         shared.threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend, State.BACKEND_CLOSED));
         pump(clientToBackend, backendToClient, State.CLIENT_CLOSED);
         backendToClient.completion().await();
         return outcome();
+    }
+
+    /** With {@code acceptproxy=}, the header of a trusted peer, whose real client then stands for the peer everywhere. */
+    private Optional<Outcome> receiveProxyHeader() {
+        RuleOptions.Accept accept = admission.rule().rule().options().accept();
+        if (accept.version() == ProxyProtocol.NONE) {
+            return Optional.empty();
+        }
+        if (accept.from() != null && !(admission.peer() instanceof InetSocketAddress peer && accept.from().matches(peer.getAddress()))) {
+            Logger.info("#{} {} refused: not among proxyfrom={}", id(), admission.clientText(), accept.from().text());
+            return Optional.of(Outcome.UNTRUSTED_PROXY);
+        }
+        Pending reading = new Pending(client, settings.connectTimeout());
+        pending = reading;
+        try {
+            heard = ProxyHeader.receive(client, accept.version());
+            if (heard.source() != null) { // LOCAL and UNKNOWN leave the peer as it is
+                admission = admission.withPeer(heard.source());
+            }
+            return Optional.empty();
+        } catch (ProxyHeader.Malformed | IOException e) {
+            Logger.info("#{} {} refused: {}", id(), admission.clientText(), reading.expired().get()
+                    ? "no PROXY header within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
+            return Optional.of(Outcome.BAD_PROXY_HEADER);
+        }
     }
 
     /** Connects to one of the rule's backends, moving on to the next while a connect fails; the failure, if all do. */
@@ -193,7 +230,7 @@ public final class TcpSession implements Session {
         // the socket adaptor toggles the socket's blocking mode with fcntl calls. The sweeper
         // enforces --connect-timeout instead, by closing the socket.
         long connectStart = System.nanoTime();
-        PendingConnect connecting = new PendingConnect(channel, connectStart + settings.connectTimeout().toNanos(), new AtomicBoolean());
+        Pending connecting = new Pending(channel, settings.connectTimeout());
         pending = connecting;
         try {
             channel.connect(address);
@@ -209,9 +246,12 @@ public final class TcpSession implements Session {
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
         }
         try {
-            ProxyHeader.send(options.proxy(), channel, admission.peer(), client);
+            ProxyHeader.send(options.proxy(), channel, admission.peer(), heard.destination(), client);
+            for (ByteBuffer first = heard.early().duplicate(); first.hasRemaining(); ) { // each backend tried gets all of them
+                channel.write(first);
+            }
         } catch (IOException e) {
-            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, "before the PROXY header was sent: " + e.getMessage());
+            throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, "before the first bytes were sent: " + e.getMessage());
         }
     }
 
@@ -223,24 +263,17 @@ public final class TcpSession implements Session {
             boolean clean = pump.copy() && !opposite.writeFailed(SETTLE_NANOS);
             state.compareAndSet(State.PUMPING, endedFirst);
             if (clean) {
-                halfClose(pump.to());
+                pump.to().shutdownOutput(); // the peer reads end of stream while its own direction runs on
             } else if (state.get() != State.IDLE_TIMED_OUT) {
                 reset(); // the peer must see a reset, not a clean end, and the other pump must stop too
             }
+        } catch (IOException e) {
+            reset();
         } catch (Throwable e) { // e.g. out of memory: the other pump must not wait for a peer that never hears
             reset();
             throw e;
         } finally {
             pump.completion().done();
-        }
-    }
-
-    /** Passes an end of stream on: the peer reads end of stream while its own direction runs on. */
-    private void halfClose(SocketChannel channel) {
-        try {
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            reset();
         }
     }
 
@@ -264,9 +297,9 @@ public final class TcpSession implements Session {
     public void sweep(long nowNanos) {
         switch (state.get()) {
             case CONNECTING -> {
-                PendingConnect connecting = pending;
+                Pending connecting = pending;
                 if (connecting != null && nowNanos - connecting.deadlineNanos() > 0 && connecting.expired().compareAndSet(false, true)) {
-                    Sockets.close(connecting.channel()); // this connect fails at once, and the next backend is tried
+                    Sockets.close(connecting.channel()); // the step fails at once: a connect moves on to the next backend
                 }
             }
             case PUMPING -> {

@@ -65,7 +65,7 @@ class RulesCheckTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             bad port             | 127.0.0.1 99999 127.0.0.1 80                  | :2: port "99999" out of range (1-65535)
-            unknown option       | 127.0.0.1 81 127.0.0.1 80 [frob=1]            | :2: unknown option "frob=1" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
+            unknown option       | 127.0.0.1 81 127.0.0.1 80 [frob=1]            | :2: unknown option "frob=1" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, acceptproxy=VERSION, proxyfrom=PATTERN, rate=SIZE, rulerate=SIZE, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
             missing include      | include missing.conf                          | :2: cannot read included file "DIR/missing.conf"
             unresolvable host    | 127.0.0.1 82 no.such.host.invalid 80          | :2: cannot resolve host "no.such.host.invalid"
             proxy on a udp rule  | 127.0.0.1 83/udp 127.0.0.1 80/udp [proxy=v2]  | :2: proxy= applies to TCP-to-TCP rules only

@@ -191,11 +191,19 @@ class ConfigParserTest {
             127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
             127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
-            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
+            127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, acceptproxy=VERSION, proxyfrom=PATTERN, rate=SIZE, rulerate=SIZE, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
             127.0.0.1 80 127.0.0.1 80 [maxconns=0]         | /etc/test.conf:1: maxconns must be a whole number above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [idle=-1]            | /etc/test.conf:1: idle must be a whole number of seconds, 0 for never, got "-1"
             127.0.0.1 80 127.0.0.1 80 [proxy=v3]           | /etc/test.conf:1: proxy must be v1 or v2, got "v3"
             127.0.0.1 80/udp 127.0.0.1 80 [proxy=v2]       | /etc/test.conf:1: proxy= applies to TCP-to-TCP rules only
+            127.0.0.1 80/udp 127.0.0.1 80 [acceptproxy=v1] | /etc/test.conf:1: acceptproxy= applies to TCP-to-TCP rules only
+            127.0.0.1 80 127.0.0.1 80/udp [rate=1m]        | /etc/test.conf:1: rate= applies to TCP-to-TCP rules only
+            127.0.0.1 80 127.0.0.1 80 [acceptproxy=v3]     | /etc/test.conf:1: acceptproxy must be v1 or v2 or any, got "v3"
+            127.0.0.1 80 127.0.0.1 80 [proxy=any]          | /etc/test.conf:1: proxy must be v1 or v2, got "any"
+            127.0.0.1 80 127.0.0.1 80 [proxyfrom=10.*]     | /etc/test.conf:1: proxyfrom= names the peers whose PROXY headers are believed: it needs acceptproxy=
+            127.0.0.1 80 127.0.0.1 80 [acceptproxy=v2,proxyfrom=x.y] | /etc/test.conf:1: proxyfrom: bad pattern "x.y": use digits, '.', ':', hex letters, '?' and '*', or a CIDR block
+            127.0.0.1 80 127.0.0.1 80 [rate=10q]           | /etc/test.conf:1: rate "10q" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m
+            127.0.0.1 80 127.0.0.1 80 [rulerate=100]       | /etc/test.conf:1: rulerate "100" is out of range: between 1k and 1024g
             127.0.0.1 80 127.0.0.1 80 timeout=5            | /etc/test.conf:1: options go in brackets, e.g. [timeout=60,src=10.0.0.1], got "timeout=5"
             allow                                          | /etc/test.conf:1: allow takes one pattern, e.g. "allow 192.168.1.*"
             deny 10.0.0.1 10.0.0.2                         | /etc/test.conf:1: deny takes one pattern, e.g. "deny 192.168.1.*"
