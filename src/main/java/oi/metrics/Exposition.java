@@ -38,6 +38,9 @@ public final class Exposition {
             sample(out, "oi_refused_total", labels + ",reason=\"not-allowed\"", stats.outcomes(Outcome.NOT_ALLOWED));
             sample(out, "oi_refused_total", labels + ",reason=\"maxconns\"", stats.outcomes(Outcome.REFUSED_MAXCONNS));
         });
+        family(out, "oi_throttled_seconds_total", "counter", "Seconds pumps waited for rate= and rulerate=, summed over pumps.",
+                listeners, (labels, stats) -> out.append("oi_throttled_seconds_total{").append(labels).append("} ")
+                        .append(String.format(Locale.ROOT, "%.6f", stats.throttledSeconds())).append('\n'));
         backendFamily(out, "oi_backend_up", "gauge", "Whether the backend takes new clients (1) or is down (0).", listeners,
                 (labels, backend) -> sample(out, "oi_backend_up", labels, backend.up() ? 1 : 0));
         backendFamily(out, "oi_backend_connections_active", "gauge", "Connections or UDP sessions the backend serves now.",

@@ -13,6 +13,7 @@ public final class RuleStats {
     private final LongAdder total = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder throttledNanos = new LongAdder();
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
     private final Histogram connectTime = new Histogram(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5);
     private final Histogram duration = new Histogram(0.001, 0.01, 0.1, 1, 10, 60, 600, 3600);
@@ -51,6 +52,16 @@ public final class RuleStats {
         bytesOut.add(record.bytesOut());
         outcomes.get(record.outcome()).increment();
         duration.record(record.duration().toNanos());
+    }
+
+    /** A pump of this rule waited {@code nanos} for its {@code rate=} or {@code rulerate=}. */
+    public void throttled(long nanos) {
+        throttledNanos.add(nanos);
+    }
+
+    /** Seconds the rule's pumps have spent waiting for their bandwidth limits, summed over pumps. */
+    public double throttledSeconds() {
+        return throttledNanos.sum() / 1e9;
     }
 
     /** Sessions running now. */

@@ -33,14 +33,20 @@ final class Pump {
     private final BufferPool pool;
     private final LongConsumer counted;
     private final Threads threads;
+    private final Throttle.Direction limits;
     private final Completion completion = new Completion();
     private volatile boolean writing;
     private volatile boolean writeFailed;
     private volatile Thread watcher;
 
-    /** A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread. */
-    Pump(SocketChannel from, SocketChannel to, BufferPool pool, Threads threads, LongConsumer counted) {
+    /**
+     * A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread.
+     *
+     * @param limits the bandwidth limits of this direction, or null for none
+     */
+    Pump(SocketChannel from, SocketChannel to, BufferPool pool, Threads threads, LongConsumer counted, Throttle.Direction limits) {
         this.from = from;
+        this.limits = limits;
         this.to = to;
         this.mode = pool.io();
         this.pool = pool;
@@ -55,10 +61,14 @@ final class Pump {
      * @return true on a clean end of stream, false when a read or write failed
      */
     boolean copy() {
-        try (Io io = mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
+        try (Io io = limits != null ? new BufferedIo(from, to, limits.batch())
+                : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
             long n;
             long bulk = 0;
             while ((n = io.read()) >= 0) {
+                if (limits != null) {
+                    limits.await(n); // asleep, holding only the pump's own buffer
+                }
                 writing = true;
                 io.write();
                 wrote(false);
@@ -131,7 +141,8 @@ final class Pump {
 
     /**
      * {@code --io stream} and {@code --io channel}: reads into a small buffer of the pump's own,
-     * and into a pooled full-size one only while reads fill the small one.
+     * and into a pooled full-size one only while reads fill the small one. A pump under a
+     * bandwidth limit reads into a buffer of its own of one batch, and never borrows.
      */
     private static final class BufferedIo implements Io {
         private final SocketChannel from;
@@ -152,14 +163,21 @@ final class Pump {
             this.buffer = own;
         }
 
+        /** A limited pump's: channel reads into a buffer of {@code batch} bytes of its own, no pool. */
+        BufferedIo(SocketChannel from, SocketChannel to, int batch) {
+            this.from = from;
+            this.to = to;
+            this.in = null;
+            this.out = null;
+            this.pool = null;
+            this.own = ByteBuffer.allocateDirect(batch);
+            this.buffer = own;
+        }
+
         @Override
         public long read() throws IOException {
-            if (buffer == own && !own.hasRemaining() && pool.lends()) {
-                ByteBuffer loan = pool.borrow(); // the last read filled the small buffer: a bulk transfer
-                buffer = loan != null ? loan : own; // none within the budget: go on small
-            } else if (buffer != own && buffer.position() > 0 && buffer.position() <= BufferPool.SMALL) {
-                pool.giveBack(buffer); // quiet again: keep only the small buffer
-                buffer = own;
+            if (pool != null) { // a limited pump has none: its one buffer is its own
+                chooseBuffer();
             }
             buffer.clear();
             int n;
@@ -170,6 +188,16 @@ final class Pump {
                 n = from.read(buffer);
             }
             return n;
+        }
+
+        private void chooseBuffer() {
+            if (buffer == own && !own.hasRemaining() && pool.lends()) {
+                ByteBuffer loan = pool.borrow(); // the last read filled the small buffer: a bulk transfer
+                buffer = loan != null ? loan : own; // none within the budget: go on small
+            } else if (buffer != own && buffer.position() > 0 && buffer.position() <= BufferPool.SMALL) {
+                pool.giveBack(buffer); // quiet again: keep only the small buffer
+                buffer = own;
+            }
         }
 
         @Override

@@ -48,6 +48,7 @@ public final class TcpListener extends RuleListener {
     private final Completion acceptorDone = new Completion();
     private final boolean ip;
     private volatile boolean started;
+    private volatile Throttle.Rule throttles;
 
     private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers) {
         super(server, active, shared.settings().connectTimeout());
@@ -55,6 +56,7 @@ public final class TcpListener extends RuleListener {
         this.shared = shared;
         this.buffers = buffers;
         this.ip = active.rule().bind() instanceof Endpoint.Inet; // a reload keeps the bind address, so this holds
+        this.throttles = new Throttle.Rule(active.rule().options().rates().perRule(), stats()::throttled);
     }
 
     /**
@@ -80,6 +82,12 @@ public final class TcpListener extends RuleListener {
             throw e;
         }
         return new TcpListener(server, active, shared, buffers);
+    }
+
+    @Override
+    public void update(ActiveRule reloaded) {
+        throttles = throttles.update(reloaded.rule().options().rates().perRule());
+        super.update(reloaded);
     }
 
     @Override
@@ -131,7 +139,7 @@ public final class TcpListener extends RuleListener {
             if (rule.rule().connect().protocol() == Protocol.UDP) {
                 new TcpToUdpSession(admission, shared).start();
             } else {
-                new TcpSession(admission, shared, buffers).start();
+                new TcpSession(admission, shared, buffers, throttles).start();
             }
         } catch (IOException | RuntimeException | OutOfMemoryError e) { // this client only: keep serving
             Logger.info("#{} cannot set up {}: {}", admission.id(), admission.clientText(), e.toString());

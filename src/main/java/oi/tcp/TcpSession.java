@@ -59,6 +59,7 @@ public final class TcpSession implements Session {
     private final Shared shared;
     private final Settings settings;
     private final BufferPool buffers;
+    private final Throttle.Rule ruleThrottles;
     private final Traffic traffic = new Traffic();
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private final long idleLimitNanos;
@@ -76,8 +77,9 @@ public final class TcpSession implements Session {
     }
 
     /** The connection of an admitted client, whose socket and slot it owns from now on. */
-    TcpSession(Admission admission, Shared shared, BufferPool buffers) {
+    TcpSession(Admission admission, Shared shared, BufferPool buffers, Throttle.Rule ruleThrottles) {
         this.admission = admission;
+        this.ruleThrottles = ruleThrottles;
         this.client = admission.client();
         this.shared = shared;
         this.settings = shared.settings();
@@ -149,8 +151,9 @@ public final class TcpSession implements Session {
             return outcome(); // stopped just as the connect came through
         }
         traffic.countIn(heard.early().remaining());
-        Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn);
-        Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut);
+        RuleOptions.Rates rates = admission.rule().rule().options().rates();
+        Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn, ruleThrottles.in(rates));
+        Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut, ruleThrottles.out(rates));
         shared.threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend, State.BACKEND_CLOSED));
         pump(clientToBackend, backendToClient, State.CLIENT_CLOSED);
         backendToClient.completion().await();
