@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 R=${R:-3}; T=${T:-5}
 STEPS=${*:-failover spread cost}
-work=$(mktemp -d /tmp/oi-backends.XXXX)
+work=$(mktemp -d /tmp/oi-backends.XXXX); chmod 755 "$work" # nginx workers read www as nobody
 mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
 
 nginx_start() { # nginx_start N: a backend on 1808N whose access log has one line per request, its time in ms
