@@ -84,6 +84,21 @@ class TomlRulesTest {
     }
 
     @Test
+    void aPortRangeInTomlIsOneRulePerPort() throws Exception {
+        Config config = parse(FILE, """
+                [[forwarding_rules]]
+                bind_address = "0.0.0.0"
+                bind_port = "10000-10002"
+                connect_address = "10.0.0.5"
+                connect_port = "20000-20002"
+                protocol = "udp"
+                """);
+        assertThat(config.rules()).extracting(rule -> rule.bind() + ">" + rule.connect())
+                .containsExactly("0.0.0.0:10000/udp>10.0.0.5:20000/udp", "0.0.0.0:10001/udp>10.0.0.5:20001/udp",
+                        "0.0.0.0:10002/udp>10.0.0.5:20002/udp");
+    }
+
+    @Test
     void badBackendsInTomlAreReportedAtTheirLines() {
         assertThat(errors("""
                 [[forwarding_rules]]
