@@ -3,8 +3,8 @@ package oi.server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,7 +299,8 @@ public final class Forwarder implements AutoCloseable {
     /** Binds every rule of {@code next} that {@code existing} does not already listen for. */
     private Map<String, Listener> bindAll(Config next, Map<String, Listener> existing) throws StartupException {
         Map<String, Listener> bound = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
+        Map<String, String> failures = new LinkedHashMap<>(); // the first failure of each rule line
+        Map<String, Integer> failedPorts = new HashMap<>();
         for (ForwardRule rule : next.rules()) {
             String key = rule.listenKey();
             if (existing.containsKey(key)) {
@@ -308,12 +309,15 @@ public final class Forwarder implements AutoCloseable {
             try {
                 bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
             } catch (IOException e) {
-                failures.add(rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
+                failures.putIfAbsent(rule.location(), rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
+                failedPorts.merge(rule.location(), 1, Integer::sum);
             }
         }
         if (!failures.isEmpty()) {
             bound.values().forEach(Listener::close);
-            throw new StartupException(String.join("\n", failures));
+            throw new StartupException(String.join("\n", failures.entrySet().stream().map(failure -> failure.getValue()
+                    + (failedPorts.get(failure.getKey()) > 1 ? " (and " + (failedPorts.get(failure.getKey()) - 1)
+                            + " more ports of its range)" : "")).toList()));
         }
         return bound;
     }

@@ -1,6 +1,7 @@
 package oi.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -133,6 +134,22 @@ class PortRangeTest {
             }
             try (ServerSocket reclaimed = new ServerSocket(base, 50, InetAddress.getLoopbackAddress())) {
                 assertThat(reclaimed.getLocalPort()).as("a port the range left is free again").isEqualTo(base);
+            }
+        }
+    }
+
+    @Test
+    void portsOfARangeThatCannotBeBoundAreOneLineAndNothingStaysBound() throws Exception {
+        int base = freePorts(PORTS);
+        try (ServerSocket second = new ServerSocket(base + 1, 50, InetAddress.getLoopbackAddress());
+             ServerSocket fourth = new ServerSocket(base + 3, 50, InetAddress.getLoopbackAddress())) {
+            String rules = "127.0.0.1 " + base + "-" + (base + PORTS - 1) + " 127.0.0.1 9\n";
+            Throwable failure = catchThrowable(() -> RunningForwarder.start(dir, rules, Settings.of()));
+            assertThat(failure).isInstanceOf(StartupException.class);
+            assertThat(failure.getMessage()).doesNotContain("\n").contains(":1: cannot bind 127.0.0.1:" + (base + 1) + ": ")
+                    .endsWith(" (and 1 more ports of its range)");
+            try (ServerSocket first = new ServerSocket(base, 50, InetAddress.getLoopbackAddress())) {
+                assertThat(first.getLocalPort()).as("what was bound is closed again").isEqualTo(base);
             }
         }
     }
