@@ -7,15 +7,9 @@ set -u
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 R=${R:-3}; T=${T:-5}
-work=$(mktemp -d); chmod 755 "$work"
-trap 'kill $OI_PID 2>/dev/null; kill $(cat "$work/nginx.pid") 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
-cat > "$work/nginx.conf" <<NG
-worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18091; root $work/www; } }
-NG
-nginx -c "$work/nginx.conf"
+work=$(mktemp -d)
+trap 'kill $OI_PID 2>/dev/null; kill $(cat "$work/nginx-18091.pid") 2>/dev/null; rm -rf "$work"' EXIT
+nginx_backend "$work" 18091
 cat > "$work/rules.conf" <<RULES
 127.0.0.1 20401 127.0.0.1 20402 [proxy=v1]
 127.0.0.1 20402 127.0.0.1 18091 [acceptproxy=v1,proxyfrom=127.0.0.1]
@@ -23,7 +17,7 @@ cat > "$work/rules.conf" <<RULES
 127.0.0.1 20404 127.0.0.1 18091
 RULES
 bin/oi -c "$work/rules.conf" > "$work/oi.log" 2>&1 & OI_PID=$!
-wait_listening 20404; wait_listening 18091
+wait_listening 20404
 rate() { wrk -t2 -c32 -d"$2"s --timeout 2s -H 'Connection: close' "http://127.0.0.1:$1/" | python3 bench/parse.py wrk; }
 rate 20401 5 > /dev/null; rate 20403 5 > /dev/null # warm both paths
 for repeat in $(seq "$R"); do

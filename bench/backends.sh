@@ -16,28 +16,20 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 R=${R:-3}; T=${T:-5}
 STEPS=${*:-failover spread cost}
-work=$(mktemp -d /tmp/oi-backends.XXXX); chmod 755 "$work" # nginx workers read www as nobody
-mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
+work=$(mktemp -d /tmp/oi-backends.XXXX)
 
 nginx_start() { # nginx_start N: a backend on 1808N whose access log has one line per request, its time in ms
-    cat > "$work/nginx$1.conf" <<NG
-worker_processes 1; pid $work/nginx$1.pid; error_log $work/nginx$1.err;
-events { worker_connections 4096; }
-http { log_format t '\$msec'; access_log $work/access$1.log t buffer=64k flush=100ms;
-  server { listen 127.0.0.1:1808$1 reuseport; root $work/www; } }
-NG
-    nginx -c "$work/nginx$1.conf"
-    wait_listening "1808$1"
+    nginx_backend "$work" "1808$1" "log_format t '\$msec'; access_log $work/access$1.log t buffer=64k flush=100ms;"
 }
 nginx_stop() { # nginx_stop N SIGNAL: QUIT is nginx's graceful stop, KILL takes its worker too
-    local master; master=$(cat "$work/nginx$1.pid")
+    local master; master=$(cat "$work/nginx-1808$1.pid")
     if [[ $2 == KILL ]]; then pkill -KILL -P "$master"; fi
     kill -"$2" "$master"
     while kill -0 "$master" 2>/dev/null; do sleep 0.05; done
 }
 cleanup() {
     kill "${OI_PID:-}" 2>/dev/null
-    for n in 1 2 3; do [[ -f $work/nginx$n.pid ]] && kill -QUIT "$(cat "$work/nginx$n.pid")" 2>/dev/null; done
+    for n in 1 2 3; do [[ -f $work/nginx-1808$n.pid ]] && kill -QUIT "$(cat "$work/nginx-1808$n.pid")" 2>/dev/null; done
     sleep 0.3; rm -rf "$work"
 }
 trap cleanup EXIT
@@ -76,7 +68,7 @@ for step in $STEPS; do
       for mode in "passive 20102 10" "active 20105 2"; do
         for signal in QUIT KILL; do
           read -r name port limit <<< "$mode"
-          : > "$work/access2.log"; kill -USR1 "$(cat "$work/nginx2.pid")" # reopen the log
+          : > "$work/access2.log"; kill -USR1 "$(cat "$work/nginx-18082.pid")" # reopen the log
           wrk -t2 -c32 -d20s --timeout 2s -H 'Connection: close' "http://127.0.0.1:$port/" > "$work/wrk.txt" 2>&1 &
           wrk_pid=$!
           sleep 4; nginx_stop 2 "$signal"

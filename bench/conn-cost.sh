@@ -8,13 +8,8 @@ set -u
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/www"; head -c 100 /dev/zero > "$work/www/index.html"
-cat > "$work/nginx.conf" <<NG
-worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18080; root $work/www; } }
-NG
-nginx -c "$work/nginx.conf"
+source bench/lib.sh
+nginx_backend "$work" 18080
 printf "127.0.0.1 20000 127.0.0.1 18080\n" > "$work/rules.conf"
 case $1 in
   rinetd) rinetd -f -c "$work/rules.conf" > /dev/null 2>&1 & P=$!;;
@@ -28,4 +23,4 @@ c1=$(awk '{print $14+$15}' /proc/$P/stat); s1=$(switches)
 reqs=$(echo "$w" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
 tick=$(getconf CLK_TCK)
 echo "$1 conn_s=$(echo "$w" | sed -n 's/Requests\/sec: *//p') cpu_us_per_conn=$(python3 -c "print(round(($c1-$c0)/$tick*1e6/$reqs,1))") switches_per_conn=$(python3 -c "print(round(($s1-$s0)/$reqs,2))") threads=$(ls /proc/$P/task | wc -l)"
-kill $P; wait $P 2>/dev/null; kill "$(cat "$work/nginx.pid")"
+kill $P; wait $P 2>/dev/null; kill "$(cat "$work/nginx-18080.pid")"
