@@ -10,7 +10,7 @@
 #   cost      connections per second of a rule with three backends over a rule with one, to the
 #             same nginx, interleaved, R repeats (default 3)
 # Usage: bench/backends.sh [failover|spread|cost]... (all three by default). Needs root, nginx-light,
-# wrk; uses ports 18081-18083 and 20101-20105; run under flock /tmp/oi-bench.lock.
+# wrk; uses ports 18081-18083 and 20101-20105; run under flock -o /tmp/oi-bench.lock.
 set -u
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -22,15 +22,16 @@ nginx_start() { # nginx_start N: a backend on 1808N whose access log has one lin
     nginx_backend "$work" "1808$1" "log_format t '\$msec'; access_log $work/access$1.log t buffer=64k flush=100ms;"
 }
 nginx_stop() { # nginx_stop N SIGNAL: QUIT is nginx's graceful stop, KILL takes its worker too
-    local master; master=$(cat "$work/nginx-1808$1.pid")
-    if [[ $2 == KILL ]]; then pkill -KILL -P "$master"; fi
+    local master workers; master=$(cat "$work/nginx-1808$1.pid"); workers=$(pgrep -P "$master")
+    if [[ $2 == KILL ]]; then kill -KILL $workers; fi
     kill -"$2" "$master"
-    while kill -0 "$master" 2>/dev/null; do sleep 0.05; done
+    for _ in $(seq 100); do kill -0 "$master" $workers 2>/dev/null || return 0; sleep 0.05; done
+    kill -KILL "$master" $workers 2>/dev/null # a worker left behind would keep the bench lock open
 }
 cleanup() {
     kill "${OI_PID:-}" 2>/dev/null
-    for n in 1 2 3; do [[ -f $work/nginx-1808$n.pid ]] && kill -QUIT "$(cat "$work/nginx-1808$n.pid")" 2>/dev/null; done
-    sleep 0.3; rm -rf "$work"
+    for n in 1 2 3; do [[ -f $work/nginx-1808$n.pid ]] && nginx_stop $n QUIT; done
+    rm -rf "$work"
 }
 trap cleanup EXIT
 for n in 1 2 3; do nginx_start $n; done
