@@ -78,6 +78,8 @@ final class ConfigBuilder {
                         + " bind ports, " + connectPorts + " connect ports"
                 : bind.protocol() == Endpoint.Protocol.UDP && bindPorts > MAX_UDP_PORTS ? "a UDP range may have at most "
                         + MAX_UDP_PORTS + " ports (each costs two threads), got " + bindPorts
+                : bindPorts > 1 && options.health().checkSeconds() > 0 ? "check= on a port range would probe each backend once per"
+                        + " port; a range takes passive health (maxfails=, failtimeout=)"
                 : null;
         if (problem != null) {
             error(file, line, problem);

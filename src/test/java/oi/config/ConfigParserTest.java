@@ -185,6 +185,7 @@ class ConfigParserTest {
             127.0.0.1 80 127.0.0.1 100-200                 | /etc/test.conf:1: a connect port range needs a bind port range as long
             127.0.0.1 80-70000 127.0.0.1 80                | /etc/test.conf:1: port "70000" out of range (1-65535)
             127.0.0.1 1000-3000/udp 127.0.0.1 53/udp       | /etc/test.conf:1: a UDP range may have at most 1000 ports (each costs two threads), got 2001
+            127.0.0.1 80-90 127.0.0.1 80 [check=5]         | /etc/test.conf:1: check= on a port range would probe each backend once per port; a range takes passive health (maxfails=, failtimeout=)
             300.1.1.1 80 127.0.0.1 80                      | /etc/test.conf:1: bad address "300.1.1.1"
             127.0.0.1 80 [127.0.0.1] 80                    | /etc/test.conf:1: bad address "[127.0.0.1]": brackets hold an IPv6 address
             127.0.0.1 80 fe80:::zz 80                      | /etc/test.conf:1: bad address "fe80:::zz"
