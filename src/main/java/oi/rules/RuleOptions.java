@@ -121,10 +121,10 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
             set.add("proxyfrom=" + accept.from().text());
         }
         if (rates.perConnection() > 0) {
-            set.add("rate=" + rates.perConnection());
+            set.add("rate=" + size(rates.perConnection()));
         }
         if (rates.perRule() > 0) {
-            set.add("rulerate=" + rates.perRule());
+            set.add("rulerate=" + size(rates.perRule()));
         }
         if (balance != Balance.ROUNDROBIN) {
             set.add("balance=" + balance.word());
@@ -139,5 +139,10 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
             set.add("failtimeout=" + health.failTimeoutSeconds());
         }
         return set.isEmpty() ? "" : "[" + String.join(",", set) + "]";
+    }
+
+    /** A rate as the options write it, {@code 10m} or {@code 512k} (powers of 1024), else in bytes. */
+    private static String size(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + "m" : bytes % 1024 == 0 ? (bytes >> 10) + "k" : Long.toString(bytes);
     }
 }
