@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import oi.report.Outcome;
 import oi.rules.Endpoint;
@@ -40,9 +39,8 @@ public final class Backends implements AutoCloseable {
     }
 
     private final Duration probeTimeout;
-    private final ReentrantLock turn = new ReentrantLock(); // round robin's weights
     private final AtomicInteger ties = new AtomicInteger();
-    private final Map<String, HealthCheck> checks = new HashMap<>();
+    private Map<String, HealthCheck> checks = Map.of(); // made on the first probe: most rules have none
     private volatile ForwardRule rule;
     private volatile List<BackendState> members;
     private boolean closed;
@@ -83,6 +81,9 @@ public final class Backends implements AutoCloseable {
             if (closed || reloaded.options().health().checkSeconds() == 0) {
                 stopCheck(key);
             } else {
+                if (checks.isEmpty()) {
+                    checks = new HashMap<>();
+                }
                 checks.computeIfAbsent(key, unused -> HealthCheck.start(member, () -> rule, probeTimeout));
             }
         }
@@ -186,24 +187,19 @@ public final class Backends implements AutoCloseable {
     }
 
     /** nginx's smooth weighted round robin: each backend gains its weight, the richest is chosen and pays the sum. */
-    private BackendState nextInTurn(List<BackendState> tier) {
-        turn.lock();
-        try {
-            BackendState best = null;
-            int total = 0;
-            for (BackendState member : tier) {
-                int weight = member.backend().weight();
-                member.currentWeight += weight;
-                total += weight;
-                if (best == null || member.currentWeight > best.currentWeight) {
-                    best = member;
-                }
+    private synchronized BackendState nextInTurn(List<BackendState> tier) {
+        BackendState best = null;
+        int total = 0;
+        for (BackendState member : tier) {
+            int weight = member.backend().weight();
+            member.currentWeight += weight;
+            total += weight;
+            if (best == null || member.currentWeight > best.currentWeight) {
+                best = member;
             }
-            best.currentWeight -= total;
-            return best;
-        } finally {
-            turn.unlock();
         }
+        best.currentWeight -= total;
+        return best;
     }
 
     private static int drawByWeight(List<BackendState> tier) {
@@ -232,7 +228,7 @@ public final class Backends implements AutoCloseable {
     }
 
     private void stopCheck(String key) {
-        HealthCheck check = checks.remove(key);
+        HealthCheck check = checks.isEmpty() ? null : checks.remove(key);
         if (check != null) {
             check.stop();
         }

@@ -1,29 +1,32 @@
 package oi.report;
 
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The traffic counters of one forwarding rule, kept by its listener across reloads and read by
  * {@code /metrics}, {@code /status} and SIGUSR1. Updated from session threads without locks.
+ *
+ * <p>They change a few times per connection, not per byte, so they are one array of atomics (and
+ * one per histogram) rather than an adder each: a port range has a set per port.
  */
 public final class RuleStats {
-    private final LongAdder active = new LongAdder();
-    private final LongAdder total = new LongAdder();
-    private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder bytesOut = new LongAdder();
-    private final LongAdder throttledNanos = new LongAdder();
     private static final double[] CONNECT_BOUNDS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
     private static final double[] DURATION_BOUNDS = {0.001, 0.01, 0.1, 1, 10, 60, 600, 3600};
-    // Counted once per connection, so one array of atomics (not an adder each): a port range has thousands of these.
-    private final AtomicLongArray outcomes = new AtomicLongArray(Outcome.values().length);
+    private static final int ACTIVE = 0;
+    private static final int TOTAL = 1;
+    private static final int BYTES_IN = 2;
+    private static final int BYTES_OUT = 3;
+    private static final int THROTTLED_NANOS = 4;
+    private static final int OUTCOMES = 5; // then one count per outcome, in its order
+
+    private final AtomicLongArray counts = new AtomicLongArray(OUTCOMES + Outcome.values().length);
     private final Histogram connectTime = new Histogram(CONNECT_BOUNDS);
     private final Histogram duration = new Histogram(DURATION_BOUNDS);
 
     /** A client was accepted and its session starts. */
     public void opened() {
-        active.increment();
-        total.increment();
+        counts.incrementAndGet(ACTIVE);
+        counts.incrementAndGet(TOTAL);
     }
 
     /** The backend answered the connect after {@code nanos}. */
@@ -33,7 +36,7 @@ public final class RuleStats {
 
     /** A session counted as {@link #opened} ended: its bytes, outcome and duration. */
     public void ended(ConnectionRecord record) {
-        active.decrement();
+        counts.decrementAndGet(ACTIVE);
         count(record);
     }
 
@@ -43,45 +46,45 @@ public final class RuleStats {
     }
 
     private void count(ConnectionRecord record) {
-        bytesIn.add(record.bytesIn());
-        bytesOut.add(record.bytesOut());
-        outcomes.incrementAndGet(record.outcome().ordinal());
+        counts.addAndGet(BYTES_IN, record.bytesIn());
+        counts.addAndGet(BYTES_OUT, record.bytesOut());
+        counts.incrementAndGet(OUTCOMES + record.outcome().ordinal());
         duration.record(record.duration().toNanos());
     }
 
     /** A pump of this rule waited {@code nanos} for its {@code rate=} or {@code rulerate=}. */
     public void throttled(long nanos) {
-        throttledNanos.add(nanos);
+        counts.addAndGet(THROTTLED_NANOS, nanos);
     }
 
     /** Seconds the rule's pumps have spent waiting for their bandwidth limits, summed over pumps. */
     public double throttledSeconds() {
-        return throttledNanos.sum() / 1e9;
+        return counts.get(THROTTLED_NANOS) / 1e9;
     }
 
     /** Sessions running now. */
     public long active() {
-        return active.sum();
+        return counts.get(ACTIVE);
     }
 
     /** Sessions started since the listener opened. */
     public long total() {
-        return total.sum();
+        return counts.get(TOTAL);
     }
 
     /** Bytes received from clients. */
     public long bytesIn() {
-        return bytesIn.sum();
+        return counts.get(BYTES_IN);
     }
 
     /** Bytes sent to clients. */
     public long bytesOut() {
-        return bytesOut.sum();
+        return counts.get(BYTES_OUT);
     }
 
     /** How many sessions or refusals ended with this outcome. */
     public long outcomes(Outcome outcome) {
-        return outcomes.get(outcome.ordinal());
+        return counts.get(OUTCOMES + outcome.ordinal());
     }
 
     /** Appends the backend connect-time histogram in Prometheus text. */

@@ -27,6 +27,7 @@ import oi.rules.ProxyProtocol;
 import oi.settings.IoMode;
 import oi.settings.Settings;
 import oi.tcp.BufferPool;
+import oi.tcp.RangeAcceptor;
 import oi.tcp.TcpListener;
 import oi.udp.UdpListener;
 import org.tinylog.Logger;
@@ -301,13 +302,19 @@ public final class Forwarder implements AutoCloseable {
         Map<String, Listener> bound = new LinkedHashMap<>();
         Map<String, String> failures = new LinkedHashMap<>(); // the first failure of each rule line
         Map<String, Integer> failedPorts = new HashMap<>();
+        Map<String, Integer> newPorts = new HashMap<>();
+        next.rules().stream().filter(rule -> !existing.containsKey(rule.listenKey()))
+                .forEach(rule -> newPorts.merge(rule.location(), 1, Integer::sum));
+        Map<String, RangeAcceptor> acceptors = new HashMap<>(); // the new TCP ports of one range line share one
         for (ForwardRule rule : next.rules()) {
             String key = rule.listenKey();
             if (existing.containsKey(key)) {
                 continue;
             }
+            RangeAcceptor acceptor = newPorts.get(rule.location()) > 1 && rule.bind().protocol() == Protocol.TCP
+                    ? acceptors.computeIfAbsent(rule.location(), RangeAcceptor::new) : null;
             try {
-                bound.put(key, bind(new ActiveRule(rule, next.globalAccess())));
+                bound.put(key, bind(new ActiveRule(rule, next.globalAccess()), acceptor));
             } catch (IOException e) {
                 failures.putIfAbsent(rule.location(), rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
                 failedPorts.merge(rule.location(), 1, Integer::sum);
@@ -322,9 +329,9 @@ public final class Forwarder implements AutoCloseable {
         return bound;
     }
 
-    private Listener bind(ActiveRule active) throws IOException {
+    private Listener bind(ActiveRule active, RangeAcceptor acceptor) throws IOException {
         return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, shared)
-                                                               : TcpListener.bind(active, shared, buffers);
+                                                               : TcpListener.bind(active, shared, buffers, acceptor);
     }
 
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */

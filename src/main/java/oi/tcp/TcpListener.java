@@ -34,7 +34,7 @@ import org.tinylog.Logger;
  * {@link TcpSession} (or, for a tcp→udp rule, a {@link TcpToUdpSession}), on a thread of its own.
  *
  * <p>One named accept thread per listener, like Helidon's ServerListener, of the thread model
- * {@code --threads} chose.
+ * {@code --threads} chose; the ports of a port range share one instead, a {@link RangeAcceptor}.
  */
 public final class TcpListener extends RuleListener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
@@ -49,9 +49,13 @@ public final class TcpListener extends RuleListener {
     private final boolean ip;
     private volatile boolean started;
     private volatile Throttle.Rule throttles;
+    private final RangeAcceptor acceptor;
+    private final FailureBurst failures;
 
-    private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers) {
+    private TcpListener(ServerSocketChannel server, ActiveRule active, Shared shared, BufferPool buffers, RangeAcceptor acceptor) {
         super(server, active, shared.settings().connectTimeout());
+        this.acceptor = acceptor;
+        this.failures = new FailureBurst("accept on " + active.rule().bind(), "retrying every " + ACCEPT_BACKOFF_MILLIS + " ms");
         this.server = server;
         this.shared = shared;
         this.buffers = buffers;
@@ -64,9 +68,10 @@ public final class TcpListener extends RuleListener {
      * is replaced); nothing is accepted until {@link #start}.
      *
      * @param buffers the full-size pump buffers every TCP connection borrows from
+     * @param acceptor the thread that accepts for all the ports of this rule's range, or null for a thread of its own
      * @throws IOException when the address cannot be bound (in use, no permission, not local)
      */
-    public static TcpListener bind(ActiveRule active, Shared shared, BufferPool buffers) throws IOException {
+    public static TcpListener bind(ActiveRule active, Shared shared, BufferPool buffers, RangeAcceptor acceptor) throws IOException {
         Path socketFile = active.rule().bind() instanceof Endpoint.Unix unix ? unix.path() : null;
         // Exactly the rule's family: 0.0.0.0 must not become a dual-stack "::" that IPv6 clients reach too.
         ServerSocketChannel server = ServerSocketChannel.open(active.rule().bind().family());
@@ -81,7 +86,7 @@ public final class TcpListener extends RuleListener {
             server.close();
             throw e;
         }
-        return new TcpListener(server, active, shared, buffers);
+        return new TcpListener(server, active, shared, buffers, acceptor);
     }
 
     @Override
@@ -92,9 +97,17 @@ public final class TcpListener extends RuleListener {
 
     @Override
     public void start() {
+        started = true;
+        if (acceptor != null) {
+            try {
+                acceptor.join(this, server);
+            } catch (IOException e) { // closed meanwhile
+                Logger.warn("cannot accept on {}: {}", active().rule().bind(), e.getMessage());
+            }
+            return;
+        }
         // The acceptor follows --threads: on a virtual thread the connection it starts is queued
         // on the same carrier, near the accept that made it.
-        started = true;
         shared.threads().start("oi-accept " + active().rule().bind(), () -> {
             try {
                 acceptLoop();
@@ -105,23 +118,40 @@ public final class TcpListener extends RuleListener {
     }
 
     private void acceptLoop() {
-        FailureBurst failures = new FailureBurst("accept on " + active().rule().bind(),
-                "retrying every " + ACCEPT_BACKOFF_MILLIS + " ms");
-        while (server.isOpen()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                if (!server.isOpen()) {
+        while (acceptWaiting()) {
+            // each turn accepts one client, or backs off after a failure
+        }
+    }
+
+    /**
+     * Accepts the clients waiting and starts a connection for each: one, waiting for it, on the
+     * listener's own thread; every one there is, without waiting, for a {@link RangeAcceptor}.
+     *
+     * @return false once the listening socket is closed
+     */
+    boolean acceptWaiting() {
+        try {
+            for (SocketChannel client; (client = server.accept()) != null; ) {
+                failures.succeeded();
+                admit(client);
+                if (acceptor == null) {
                     break;
                 }
-                failures.failed(e.getMessage()); // e.g. out of descriptors (EMFILE): back off instead of spinning
-                FailureBurst.pause(ACCEPT_BACKOFF_MILLIS);
-                continue;
             }
-            failures.succeeded();
-            admit(client);
+            return true;
+        } catch (IOException e) {
+            if (!server.isOpen()) {
+                return false;
+            }
+            failures.failed(e.getMessage()); // e.g. out of descriptors (EMFILE): back off instead of spinning
+            FailureBurst.pause(ACCEPT_BACKOFF_MILLIS);
+            return true;
         }
+    }
+
+    /** The listening socket, for the {@link RangeAcceptor} that selects on it. */
+    ServerSocketChannel channel() {
+        return server;
     }
 
     /** Starts a connection for an accepted client, or refuses it at once when a limit is reached. */
@@ -209,7 +239,9 @@ public final class TcpListener extends RuleListener {
         } catch (IOException e) {
             Logger.warn("closing listener {}: {}", active().rule().bind(), e.getMessage());
         }
-        if (started) {
+        if (started && acceptor != null) {
+            acceptor.leave();
+        } else if (started) {
             acceptorDone.await(TimeUnit.SECONDS.toNanos(1));
         }
     }

@@ -94,6 +94,7 @@ class PortRangeTest {
         try (RunningForwarder oi = RunningForwarder.start(dir, "logfile " + log + "\n127.0.0.1 " + bindBase + "-" + (bindBase + PORTS - 1)
                 + " 127.0.0.1 " + backendBase + "-" + (backendBase + PORTS - 1) + "\n", Settings.of())) {
             assertThat(oi.forwarder().listeners()).hasSize(PORTS);
+            assertThat(acceptThreads()).as("one thread accepts for the whole range").hasSize(1);
             for (int i = 0; i < PORTS; i++) {
                 try (Socket client = connect(bindBase + i)) {
                     assertThat(client.getInputStream().read()).as("port %d", bindBase + i).isEqualTo('0' + i);
@@ -152,6 +153,25 @@ class PortRangeTest {
                 assertThat(first.getLocalPort()).as("what was bound is closed again").isEqualTo(base);
             }
         }
+    }
+
+    @Test
+    void theRangesAcceptThreadEndsWithItsLastPort() throws Exception {
+        int base = freePorts(PORTS);
+        RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 " + base + "-" + (base + PORTS - 1) + " 127.0.0.1 9\n", Settings.of());
+        assertThat(acceptThreads()).hasSize(1);
+        oi.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!acceptThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(acceptThreads()).isEmpty();
+    }
+
+    /** The platform threads that accept for a range: named after its rule line. */
+    private List<Thread> acceptThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("oi-accept " + dir)).toList();
     }
 
     private static Map<Integer, Listener> byPort(List<Listener> listeners) {

@@ -58,7 +58,7 @@ class SessionLifecycleTest {
             Shared shared = new Shared(Settings.DEFAULTS, new Report(), new LiveSessions(), new ConnectionLimit(), new NoSecondPump());
             shared.report().log().configure(new LogTarget.File(log), false);
             TcpListener listener = TcpListener.bind(new ActiveRule(config.rules().getFirst(), config.globalAccess()), shared,
-                    BufferPool.create(Settings.DEFAULTS));
+                    BufferPool.create(Settings.DEFAULTS), null);
             listener.start();
             try (Socket client = new Socket("127.0.0.1", listener.localPort())) {
                 client.setSoTimeout(10_000);
@@ -102,7 +102,7 @@ class SessionLifecycleTest {
             Shared shared = new Shared(settings, new Report(), new LiveSessions(), new ConnectionLimit(), Threads.of(settings));
             shared.report().log().configure(new LogTarget.File(log), false);
             TcpListener listener = TcpListener.bind(new ActiveRule(config.rules().getFirst(), config.globalAccess()), shared,
-                    BufferPool.create(settings));
+                    BufferPool.create(settings), null);
             listener.start();
             try (Socket client = new Socket("127.0.0.1", listener.localPort())) {
                 client.setSoTimeout(10_000);
