@@ -174,11 +174,10 @@ public final class Backends implements AutoCloseable {
                 yield ranked;
             }
             case RANDOM -> {
+                // Two draws by weight, with replacement: a heavy backend may be drawn twice, which is
+                // what keeps its share at its weight when the loads tie, as they do when all are idle.
                 int first = drawByWeight(tier);
                 int second = drawByWeight(tier);
-                for (int tries = 0; second == first && tries < 8; tries++) {
-                    second = drawByWeight(tier);
-                }
                 int pick = BackendState.compareLoad(tier.get(second), tier.get(first)) < 0 ? second : first;
                 yield startingAt(tier, pick);
             }
