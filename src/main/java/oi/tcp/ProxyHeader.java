@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import oi.rules.ProxyProtocol;
 
@@ -23,9 +22,10 @@ import oi.rules.ProxyProtocol;
 final class ProxyHeader {
     /** The longest header taken: a v1 line is at most 107 bytes, and v2 TLVs past this are not a balancer's. */
     static final int MAX_RECEIVED = 2048;
+    /** Room for a v1 line, a v2 header with IPv6 addresses, and a first request. */
+    private static final int FIRST_READ = 512;
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern V1_LINE = Pattern.compile(
-            "PROXY (?:UNKNOWN(?: [^\\r\\n]*)?|(TCP4|TCP6) ([0-9a-fA-F.:]+) ([0-9a-fA-F.:]+) (\\d{1,5}) (\\d{1,5}))\r\n");
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
 
     /**
      * What a client's PROXY header said, and the bytes that came after it in the same reads.
@@ -108,7 +108,7 @@ final class ProxyHeader {
      * @throws IOException when the client closed or failed first (a timeout closes it too)
      */
     static Received receive(SocketChannel client, ProxyProtocol accepted) throws IOException, Malformed {
-        ByteBuffer in = ByteBuffer.allocate(MAX_RECEIVED);
+        ByteBuffer in = ByteBuffer.allocate(FIRST_READ);
         while (true) {
             int length = headerLength(in, accepted);
             if (length > 0) {
@@ -117,7 +117,10 @@ final class ProxyHeader {
                 return new Received(received.source(), received.destination(), in.slice());
             }
             if (!in.hasRemaining()) {
-                throw new Malformed("PROXY header longer than " + MAX_RECEIVED + " bytes");
+                if (in.capacity() == MAX_RECEIVED) {
+                    throw new Malformed("PROXY header longer than " + MAX_RECEIVED + " bytes");
+                }
+                in = ByteBuffer.allocate(MAX_RECEIVED).put(in.flip()); // TLVs: room for the longest header taken
             }
             if (client.read(in) < 0) {
                 throw new Malformed(in.position() == 0 ? "closed before a PROXY header" : "closed within the PROXY header");
@@ -174,15 +177,17 @@ final class ProxyHeader {
     /** The addresses of a complete header of {@code length} bytes. */
     static Received parse(byte[] bytes, int length) throws Malformed {
         if (bytes[0] == 'P') {
-            Matcher line = V1_LINE.matcher(new String(bytes, 0, length, StandardCharsets.US_ASCII));
-            if (!line.matches()) {
+            // Split by hand, not by a regular expression: this runs for every connection of the rule.
+            String[] words = new String(bytes, 0, length - 2, StandardCharsets.US_ASCII).split(" ", -1);
+            if (words.length >= 2 && words[1].equals("UNKNOWN")) {
+                return new Received(null, null, null); // the peer stands
+            }
+            if (words.length != 6 || !words[1].equals("TCP4") && !words[1].equals("TCP6")
+                    || !PORT.matcher(words[4]).matches() || !PORT.matcher(words[5]).matches()) {
                 throw new Malformed("malformed PROXY v1 line");
             }
-            if (line.group(1) == null) {
-                return new Received(null, null, null); // UNKNOWN: the peer stands
-            }
-            boolean six = line.group(1).equals("TCP6");
-            return new Received(address(line.group(2), line.group(4), six), address(line.group(3), line.group(5), six), null);
+            boolean six = words[1].equals("TCP6");
+            return new Received(address(words[2], words[4], six), address(words[3], words[5], six), null);
         }
         ByteBuffer header = ByteBuffer.wrap(bytes, 12, length - 12);
         int versionCommand = header.get() & 0xff;
