@@ -7,8 +7,8 @@
 #             check=2; a second run stops it with SIGKILL, which also cuts the requests it holds
 #   spread    over at least 30 000 connections, each backend's share of roundrobin and random
 #             with weights 1, 1, 2 (shares 25, 25 and 50 %)
-#   cost      connections per second of a rule with three backends over a rule with one, to the
-#             same nginx, interleaved, R repeats (default 3)
+#   cost      connections per second, and oi's CPU per connection, of a rule with three backends
+#             over a rule with one, to the same nginx, interleaved in ABBA order, R repeats (default 3)
 # Usage: bench/backends.sh [failover|spread|cost]... (all three by default). Needs root, nginx-light,
 # wrk; uses ports 18081-18083 and 20101-20105; run under flock -o /tmp/oi-bench.lock.
 set -u
@@ -101,10 +101,19 @@ EOF
       done
       ;;
     cost)
+      # ABBA order, so that neither rule always runs on the warmer machine; oi's CPU per connection
+      # (from /proc) beside the rate, which a saturated 2-core machine blurs more.
+      cpu() { awk '{print $14+$15}' "/proc/$OI_PID/stat"; }
+      measure() { # measure PORT: "rate cpu_us_per_connection"
+          local c0 c1 rate requests failed; c0=$(cpu)
+          read -r rate requests failed < <(load "$1" "$T")
+          c1=$(cpu)
+          echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
+      }
       for repeat in $(seq "$R"); do
-        read -r one _ f1 < <(load 20101 "$T")
-        read -r three _ f3 < <(load 20102 "$T")
-        echo "cost repeat=$repeat one_backend_conn_s=$one three_backends_conn_s=$three ratio=$(python3 -c "print(round($three / $one, 3))") failed=$f1/$f3"
+        if (( repeat % 2 )); then read -r one cpu_one f1 < <(measure 20101); read -r three cpu_three f3 < <(measure 20102)
+        else read -r three cpu_three f3 < <(measure 20102); read -r one cpu_one f1 < <(measure 20101); fi
+        echo "cost repeat=$repeat one_backend_conn_s=$one three_backends_conn_s=$three ratio=$(python3 -c "print(round($three / $one, 3))") cpu_us_per_conn_one=$cpu_one cpu_us_per_conn_three=$cpu_three cpu_ratio=$(python3 -c "print(round($cpu_three / $cpu_one, 3))") failed=$f1/$f3"
       done
       ;;
   esac
