@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What acceptproxy= costs a new connection (issue 23): wrk with `Connection: close` through two
 # hops of one oi, the first sending a PROXY v1 header (proxy=v1) and the second taking it
-# (acceptproxy=v1), against the same two hops without either, interleaved, R repeats (3).
+# (acceptproxy=v1), against the same two hops without either, interleaved in ABBA order, R repeats
+# (3); the rate and oi's CPU per connection (both hops).
 # Usage: bench/acceptproxy-cost.sh   (needs nginx-light, wrk; run under flock /tmp/oi-bench.lock)
 set -u
 cd "$(dirname "$0")/.."
@@ -19,9 +20,16 @@ RULES
 bin/oi -c "$work/rules.conf" > "$work/oi.log" 2>&1 & OI_PID=$!
 wait_listening 20404
 rate() { wrk -t2 -c32 -d"$2"s --timeout 2s -H 'Connection: close' "http://127.0.0.1:$1/" | python3 bench/parse.py wrk; }
+cpu() { awk '{print $14+$15}' "/proc/$OI_PID/stat"; }
+measure() { # measure PORT: "rate cpu_us_per_connection failed", oi's CPU over both hops
+    local c0 c1 rate requests failed; c0=$(cpu)
+    read -r rate requests failed < <(rate "$1" "$T")
+    c1=$(cpu)
+    echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
+}
 rate 20401 5 > /dev/null; rate 20403 5 > /dev/null # warm both paths
-for repeat in $(seq "$R"); do
-    read -r with _ failed_with < <(rate 20401 "$T")
-    read -r without _ failed_without < <(rate 20403 "$T")
-    echo "repeat=$repeat with_acceptproxy_conn_s=$with without_conn_s=$without ratio=$(python3 -c "print(round($with / $without, 3))") failed=$failed_with/$failed_without"
+for repeat in $(seq "$R"); do # ABBA order: neither case always runs on the warmer machine
+    if (( repeat % 2 )); then read -r with cpu_with fw < <(measure 20401); read -r without cpu_without fo < <(measure 20403)
+    else read -r without cpu_without fo < <(measure 20403); read -r with cpu_with fw < <(measure 20401); fi
+    echo "repeat=$repeat with_acceptproxy_conn_s=$with without_conn_s=$without ratio=$(python3 -c "print(round($with / $without, 3))") cpu_us_per_conn_with=$cpu_with cpu_us_per_conn_without=$cpu_without cpu_ratio=$(python3 -c "print(round($cpu_with / $cpu_without, 3))") failed=$fw/$fo"
 done
