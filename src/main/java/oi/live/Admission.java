@@ -1,13 +1,13 @@
 package oi.live;
 
-import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 import oi.balance.Backends;
 import oi.report.RuleStats;
-import oi.rules.Endpoint;
 import oi.rules.ActiveRule;
+import oi.rules.Endpoint;
 
 /**
  * What a stream listener hands the connection it creates for an accepted client: the id, the

@@ -3,8 +3,6 @@ package oi.server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,16 +18,10 @@ import oi.live.LiveSessions;
 import oi.live.Shared;
 import oi.rules.ActiveRule;
 import oi.rules.Config;
-import oi.rules.Endpoint.Protocol;
 import oi.rules.ForwardRule;
 import oi.rules.LogTarget;
-import oi.rules.ProxyProtocol;
-import oi.settings.IoMode;
 import oi.settings.Settings;
 import oi.tcp.BufferPool;
-import oi.tcp.RangeAcceptor;
-import oi.tcp.TcpListener;
-import oi.udp.UdpListener;
 import org.tinylog.Logger;
 
 /**
@@ -50,6 +42,7 @@ public final class Forwarder implements AutoCloseable {
     private final Shared shared;
     private final BufferPool buffers;
     private final SystemdNotify systemd;
+    private final Listeners opener;
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -69,6 +62,7 @@ public final class Forwarder implements AutoCloseable {
         this.systemd = systemd;
         this.shared = Shared.create(this.settings);
         this.buffers = BufferPool.create(this.settings);
+        this.opener = new Listeners(this.settings, shared, buffers);
     }
 
     /**
@@ -82,7 +76,7 @@ public final class Forwarder implements AutoCloseable {
             if (stopping) {
                 return; // stopped before it started, e.g. by an early SIGTERM
             }
-            Map<String, Listener> bound = bindAll(initial, Map.of());
+            Map<String, Listener> bound = opener.bindAll(initial, Map.of());
             try {
                 shared.report().log().configure(logTarget(initial), initial.logCommon());
             } catch (IOException e) {
@@ -93,8 +87,8 @@ public final class Forwarder implements AutoCloseable {
             config = initial;
             running = true;
             PidFile.write(initial.pidLogFile());
-            startListeners(listeners.values());
-            warnOfBelievedHeaders(initial);
+            opener.start(listeners.values());
+            Listeners.warnOfBelievedHeaders(initial);
             systemd.ready("listening: " + rules(initial) + " from " + initial.source());
         } finally {
             lock.unlock();
@@ -162,7 +156,7 @@ public final class Forwarder implements AutoCloseable {
     private Optional<String> swapIn(Config next) {
         Map<String, Listener> added;
         try {
-            added = bindAll(next, listeners);
+            added = opener.bindAll(next, listeners);
         } catch (StartupException e) {
             Logger.error("reload rejected: {}", e.getMessage());
             return Optional.of(firstOf(e.getMessage().lines().toList()));
@@ -189,7 +183,7 @@ public final class Forwarder implements AutoCloseable {
         });
         listeners.clear();
         listeners.putAll(kept);
-        startListeners(added.values());
+        opener.start(added.values());
         if (!Objects.equals(config.pidLogFile(), next.pidLogFile())) {
             PidFile.delete(config.pidLogFile());
             PidFile.write(next.pidLogFile());
@@ -297,83 +291,9 @@ public final class Forwarder implements AutoCloseable {
         return shared.live();
     }
 
-    /** Binds every rule of {@code next} that {@code existing} does not already listen for. */
-    private Map<String, Listener> bindAll(Config next, Map<String, Listener> existing) throws StartupException {
-        Map<String, Listener> bound = new LinkedHashMap<>();
-        Map<String, String> failures = new LinkedHashMap<>(); // the first failure of each rule line
-        Map<String, Integer> failedPorts = new HashMap<>();
-        Map<String, Integer> newPorts = new HashMap<>();
-        next.rules().stream().filter(rule -> !existing.containsKey(rule.listenKey()))
-                .forEach(rule -> newPorts.merge(rule.location(), 1, Integer::sum));
-        Map<String, RangeAcceptor> acceptors = new HashMap<>(); // the new TCP ports of one range line share one
-        for (ForwardRule rule : next.rules()) {
-            String key = rule.listenKey();
-            if (existing.containsKey(key)) {
-                continue;
-            }
-            RangeAcceptor acceptor = newPorts.get(rule.location()) > 1 && rule.bind().protocol() == Protocol.TCP
-                    ? acceptors.computeIfAbsent(rule.location(), RangeAcceptor::new) : null;
-            try {
-                bound.put(key, bind(new ActiveRule(rule, next.globalAccess()), acceptor));
-            } catch (IOException e) {
-                failures.putIfAbsent(rule.location(), rule.location() + ": cannot bind " + rule.bind() + ": " + reason(e));
-                failedPorts.merge(rule.location(), 1, Integer::sum);
-            }
-        }
-        if (!failures.isEmpty()) {
-            bound.values().forEach(Listener::close);
-            throw new StartupException(String.join("\n", failures.entrySet().stream().map(failure -> failure.getValue()
-                    + (failedPorts.get(failure.getKey()) > 1 ? " (and " + (failedPorts.get(failure.getKey()) - 1)
-                            + " more ports of its range)" : "")).toList()));
-        }
-        return bound;
-    }
-
-    private Listener bind(ActiveRule active, RangeAcceptor acceptor) throws IOException {
-        return active.rule().bind().protocol() == Protocol.UDP ? UdpListener.bind(active, shared)
-                                                               : TcpListener.bind(active, shared, buffers, acceptor);
-    }
-
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
     private LogTarget logTarget(Config config) {
         return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
-    }
-
-    /** One warning for the rules that take any peer's PROXY header: any client of theirs can claim any address. */
-    private static void warnOfBelievedHeaders(Config config) {
-        List<String> believing = config.rules().stream()
-                .filter(rule -> rule.options().accept().version() != ProxyProtocol.NONE && rule.options().accept().from() == null)
-                .map(ForwardRule::location).distinct().toList();
-        if (!believing.isEmpty()) {
-            Logger.warn("acceptproxy= without proxyfrom= believes every peer's PROXY header, so any client may claim any address: {}",
-                    String.join(", ", believing));
-        }
-    }
-
-    /** Starts each listener, with one line per rule line: a port range's listeners say so together. */
-    private void startListeners(Collection<Listener> started) {
-        Listener first = null;
-        int ports = 0;
-        for (Listener listener : started) {
-            listener.start();
-            if (first != null && !first.active().rule().location().equals(listener.active().rule().location())) {
-                logListening(first, ports);
-                ports = 0;
-            }
-            first = ports == 0 ? listener : first;
-            ports++;
-        }
-        if (first != null) {
-            logListening(first, ports);
-        }
-    }
-
-    private void logListening(Listener listener, int ports) {
-        ForwardRule rule = listener.active().rule();
-        Logger.info("listening on {}{}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
-                ports > 1 ? " and the next " + (ports - 1) + " ports" : "", rule.bind().protocol() == Protocol.UDP ? "/udp" : "",
-                rule.backends().size() == 1 ? rule.connect() : rule.backends() + " by " + rule.options().balance().word(),
-                settings.bufferSize(), shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
     }
 
     /** An exception's message as a user reads it: the JDK's text, or its type when it has none. */
