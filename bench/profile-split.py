@@ -2,11 +2,12 @@
 """Splits a forwarder's CPU profile (folded stacks) into where the time goes, and with the CPU per
 data call measured beside the profile, into microseconds per data call.
 
-Usage: bench/profile-split.py [--markdown] SPEC [SPEC ...]
+Usage: bench/profile-split.py [--markdown] [--with FRAME]... SPEC [SPEC ...]
   SPEC is FILE, or LABEL=FILE[,FILE...][:US_PER_DATA_CALL]: the samples of several files (the
   repeats of one case) are added up, and US_PER_DATA_CALL (the forwarder's CPU seconds over its
   data calls, in the same window as the profile: bench/percall.sh prints it) turns each share
-  into microseconds per data call.
+  into microseconds per data call. --with FRAME adds a row: the samples whose stack holds a frame
+  containing FRAME (e.g. --with yieldInBulk), whatever their category.
 
 Folded stacks are async-profiler's `collapsed` output, or `perf script | bench/collapse_perf.py`:
 frames from the root to the leaf joined by ";", then a count; kernel frames end in "_[k]".
@@ -121,7 +122,7 @@ def user_category(frames, java):
     return "u:other" if java else "u:own"
 
 
-def split(paths):
+def split(paths, extra=()):
     counts, total = {}, 0
     for path in paths:
         stacks = []
@@ -134,6 +135,7 @@ def split(paths):
         for frames, n in stacks:
             total += n
             keys = kernel_category(frames) if frames[-1].endswith("_[k]") else [user_category(frames, java)]
+            keys += [f"with:{frame}" for frame in extra if any(frame in f for f in frames)]
             for key in keys:
                 counts[key] = counts.get(key, 0) + n
     return counts, total
@@ -149,12 +151,14 @@ def parse_spec(spec):
 
 def main(argv):
     markdown = "--markdown" in argv
-    specs = [parse_spec(a) for a in argv if a != "--markdown"]
+    argv = [a for a in argv if a != "--markdown"]
+    extra = [argv[i + 1] for i, a in enumerate(argv) if a == "--with" and i + 1 < len(argv)]
+    specs = [parse_spec(a) for i, a in enumerate(argv) if a != "--with" and (i == 0 or argv[i - 1] != "--with")]
     if not specs:
         sys.exit(__doc__)
-    results = [(label, us) + split(files) for label, files, us in specs]
+    results = [(label, us) + split(files, extra) for label, files, us in specs]
     rows = [(h, k) for k, h in CATEGORIES]
-    rows = [(f"{name} (all)", prefix) for name, prefix in TOTALS] + rows
+    rows = [(f"{name} (all)", prefix) for name, prefix in TOTALS] + rows + [(f"stacks with {f}", f"with:{f}") for f in extra]
     headings = []
     for label, us, _, total in results:
         headings.append(f"{label} % of {total} samples")
