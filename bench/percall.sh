@@ -91,8 +91,13 @@ window() {
     [[ "$kind" == counted ]] && counters_start "$PID" "$OUT/$name-r$rep.perf-stat.csv"
     [[ "$kind" == profiled ]] && flame_start "$label" "$PID" "$OUT/$name-r$rep"
     c0=$(cpu "$PID"); m0=$(machine_busy); s0=$(out_segs)
-    read -r gbits bytes < <(iperf3 -c 127.0.0.1 -p $FWD_PORT -t "$T" -P "$STREAMS" ${BITRATE:+-b "$BITRATE"} -J 2>/dev/null \
-        | python3 -c 'import json, sys; e = json.load(sys.stdin)["end"]; print(e["sum_received"]["bits_per_second"] / 1e9, e["sum_sent"]["bytes"])')
+    local try
+    for try in 1 2 3; do # iperf3's server now and then turns a client away ("busy"): try again
+        read -r gbits bytes < <(iperf3 -c 127.0.0.1 -p $FWD_PORT -t "$T" -P "$STREAMS" ${BITRATE:+-b "$BITRATE"} -J 2>/dev/null \
+            | python3 -c 'import json, sys; e = json.load(sys.stdin)["end"]; print(e["sum_received"]["bits_per_second"] / 1e9, e["sum_sent"]["bytes"])' 2>/dev/null) \
+            && [[ -n "$bytes" ]] && break
+        echo "percall: $name: iperf3 gave no result (try $try)" >&2; sleep 1
+    done
     c1=$(cpu "$PID"); m1=$(machine_busy); s1=$(out_segs)
     if [[ "$kind" == profiled ]]; then
         flame_stop "$name, iperf3 P=$STREAMS, $T s" > /dev/null || echo "percall: no profile of $name (see $OUT)" >&2
