@@ -15,7 +15,9 @@
 #               opinion next to sockperf, with context switches per round trip
 #   latency     sockperf ping-pong, 32-byte messages, TCP, with context switches per round trip
 #   loaded      the same while a one-stream iperf3 bulk transfer goes through the same forwarder
-#   connrate    wrk with `Connection: close`, CONNRATE_CONCURRENCY connections, against nginx;
+#   connrate    wrk with `Connection: close`, CONNRATE_CONCURRENCY connections, against nginx,
+#               with two client threads and with one; then HTTP keep-alive at KEEPALIVE_CONNECTIONS
+#               connections after KEEPALIVE_WARMUP seconds not recorded (requests/s and p99);
 #               failed requests are counted, not dropped
 #   syscalls    every syscall by name during a STRACE_BYTES transfer (perf trace -s, or
 #               strace -c -f where perf trace cannot follow the forwarder's threads)
@@ -26,7 +28,8 @@
 #
 # Environment: REPEAT (5), SECONDS_PER_RUN (4), WARMUP (2: seconds of load before measuring, and
 # iperf3 -O 1), IDLE_CONNECTIONS (4000), HELD_CONNECTIONS (8000), STRACE_BYTES (512M),
-# CONNRATE_CONCURRENCY (32), PIN=1 (forwarder on CPU 1, load tools on CPU 0, with taskset),
+# CONNRATE_CONCURRENCY (32), KEEPALIVE_CONNECTIONS (1000), KEEPALIVE_WARMUP (1: seconds of
+# keep-alive load before its measured run), PIN=1 (forwarder on CPU 1, load tools on CPU 0, with taskset),
 # QUICK=1 (a smoke run: one repeat, 1 s per run), CASES="oi-64k-virtual rinetd ..." (a subset),
 # FLAME_CASES, MEASURE (a subset of the words above; default all), OUT (results dir),
 # DRY_RUN=1 (print the plan and exit; needs no tools), PORT_BASE (15200) and NS_PREFIX (oi), which
@@ -55,6 +58,9 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-4000}
 HELD_CONNECTIONS=${HELD_CONNECTIONS:-8000}
 STRACE_BYTES=${STRACE_BYTES:-512M}
 CONNRATE_CONCURRENCY=${CONNRATE_CONCURRENCY:-32}
+KEEPALIVE_CONNECTIONS=${KEEPALIVE_CONNECTIONS:-1000}
+# Kept at 1 s under QUICK=1 too: else the handshakes of all the keep-alive connections fall in a 1 s window.
+KEEPALIVE_WARMUP=${KEEPALIVE_WARMUP:-1}
 IO=${IO:-channel}
 PIN=${PIN:-0}
 FLAME_SECONDS=$T
@@ -375,12 +381,24 @@ print(" ".join(f"{k}={rr.get(k) or '-'}" for k in ("rr_mean_us", "rr_p50_us", "r
 EOF
 }
 
-connection_rate() { # connection_rate PORT TAG: wrk against nginx, one connection per request
-    local rate requests failed
-    "${LOAD[@]}" wrk -t 2 -c "$CONNRATE_CONCURRENCY" -d "${T}s" --timeout 2s -H 'Connection: close' \
-        "http://127.0.0.1:$1/" > "$RAW/wrk-$2.txt" 2>&1 || true
-    read -r rate requests failed < <(python3 "$ROOT/bench/parse.py" wrk < "$RAW/wrk-$2.txt")
-    echo "conn_per_s=$rate conn_failed=$failed"
+# wrk_run PORT THREADS CONNECTIONS SECONDS OUTPUT [WRK_ARGS...]: one wrk run against nginx through
+# PORT, its output kept in OUTPUT; prints parse.py's "rate requests failed p99_ms"
+wrk_run() {
+    "${LOAD[@]}" wrk -t "$2" -c "$3" -d "${4}s" --timeout 2s "${@:6}" "http://127.0.0.1:$1/" > "$5" 2>&1 || true
+    python3 "$ROOT/bench/parse.py" wrk < "$5"
+}
+
+# connection_rate PORT TAG: new connections per second (`Connection: close`: one connection per
+# request) with two wrk threads and with one, then HTTP keep-alive at KEEPALIVE_CONNECTIONS
+# connections (many requests per connection), after KEEPALIVE_WARMUP seconds not recorded
+connection_rate() {
+    local rate failed rate1 failed1 krate kfailed kp99 _
+    read -r rate _ failed _ < <(wrk_run "$1" 2 "$CONNRATE_CONCURRENCY" "$T" "$RAW/wrk-$2.txt" -H 'Connection: close')
+    read -r rate1 _ failed1 _ < <(wrk_run "$1" 1 "$CONNRATE_CONCURRENCY" "$T" "$RAW/wrk-$2-t1.txt" -H 'Connection: close')
+    (( KEEPALIVE_WARMUP > 0 )) && wrk_run "$1" 2 "$KEEPALIVE_CONNECTIONS" "$KEEPALIVE_WARMUP" "$OUT/run/wrk-keepalive-warmup.txt" > /dev/null
+    read -r krate _ kfailed kp99 < <(wrk_run "$1" 2 "$KEEPALIVE_CONNECTIONS" "$T" "$RAW/wrk-$2-keepalive.txt" --latency)
+    echo "conn_per_s=$rate conn_failed=$failed conn_per_s_t1=$rate1 conn_failed_t1=$failed1" \
+        "keepalive_req_s=$krate keepalive_p99_ms=$kp99 keepalive_failed=$kfailed"
 }
 
 syscall_table() { # syscall_table PID PORT TAG: every call during a STRACE_BYTES transfer, per GB
@@ -448,6 +466,9 @@ error_log $dir/error.log;
 events { worker_connections 8192; }
 http {
     access_log off;
+    # nginx closes a keep-alive connection after 1 000 requests by default, which would turn the
+    # keep-alive run into part connection rate.
+    keepalive_requests 1000000;
     server {
         listen $2:$HTTP_PORT backlog=4096;
         location / { return 200 "ok\n"; }
@@ -584,7 +605,9 @@ counted_data_calls_per_gb_p1,counted_data_calls_per_gb_p8,counted_calls_per_gb_p
 rr_mean_us,rr_p50_us,rr_p99_us,rr_p999_us,rr_cs_per_rt,\
 sp_mean_us,sp_p50_us,sp_p99_us,sp_p999_us,sp_cs_per_rt,loaded_sp_mean_us,loaded_sp_p99_us,loaded_sp_p999_us,loaded_p1_gbits,\
 conn_per_s,conn_failed,data_calls_per_gb,all_calls_per_gb,epoll_calls_per_gb,futex_calls_per_gb,tracer,\
-idle_kib_per_conn,held_conns,ns_p1_gbits,ns_p8_gbits,ns_sp_mean_us,ns_sp_p99_us,ns_sp_p999_us,command"
+idle_kib_per_conn,held_conns,ns_p1_gbits,ns_p8_gbits,ns_sp_mean_us,ns_sp_p99_us,ns_sp_p999_us,command,\
+conn_per_s_t1,conn_failed_t1,keepalive_req_s,keepalive_p99_ms,keepalive_failed"
+# Columns added later go after "command", so that every older column keeps its place.
 
 # oxidinetd_binaries: sets OXIDINETD_BIN for the oxidinetd cases, or drops them from `cases` with
 # one line saying how to get them (it is GPL-2 and stays a peer: the repository ships none of it).
@@ -636,7 +659,8 @@ main() {
     measuring flames && fetch_profiler
     "$ROOT/bench/manifest.sh" "REPEAT=$REPEAT" "SECONDS_PER_RUN=$T" "WARMUP=$WARMUP" "IPERF_OMIT=$OMIT" \
         "IDLE_CONNECTIONS=$IDLE_CONNECTIONS" "HELD_CONNECTIONS=$HELD_CONNECTIONS" "STRACE_BYTES=$STRACE_BYTES" \
-        "CONNRATE_CONCURRENCY=$CONNRATE_CONCURRENCY" "IO=$IO" "PIN=$PIN" "QUICK=${QUICK:-0}" "CASES=${cases[*]}" \
+        "CONNRATE_CONCURRENCY=$CONNRATE_CONCURRENCY" "KEEPALIVE_CONNECTIONS=$KEEPALIVE_CONNECTIONS" \
+        "KEEPALIVE_WARMUP=$KEEPALIVE_WARMUP" "IO=$IO" "PIN=$PIN" "QUICK=${QUICK:-0}" "CASES=${cases[*]}" \
         "MEASURE=$MEASURE" "FLAME_CASES=$FLAME_CASES" "OI_JAVA_OPTS=${OI_JAVA_OPTS:-}" "COUNTERS=$COUNTERS" \
         "TRACER=$TRACER" > "$OUT/manifest.txt" 2>/dev/null
     echo "$COLUMNS_CSV" > "$OUT/results.csv"

@@ -10,9 +10,11 @@ iperf:    "gbits received_bytes moved_bytes": throughput without the omitted war
 sockperf: "mean p50 p99 p999 round_trips": full round trips in µs. sockperf prints half the
           round trip (RTT / 2) of each message; doubling it gives the round trip itself, comparable
           with `bin/oi bench rr`. round_trips counts the whole run, warm-up included.
-wrk:      "rate requests failed": requests (each its own connection, under `Connection: close`)
-          per second, their count, and failures: socket errors (connect, read, write, timeout)
-          plus non-2xx/3xx responses, so a failing case cannot look fast.
+wrk:      "rate requests failed p99_ms": requests per second (each its own connection under
+          `Connection: close`, or many on one connection with keep-alive), their count, failures:
+          socket errors (connect, read, write, timeout) plus non-2xx/3xx responses, so a failing
+          case cannot look fast, and the 99th percentile of the request latency in ms from
+          `wrk --latency`'s distribution ("-" without --latency).
 """
 import json
 import re
@@ -42,7 +44,9 @@ def wrk(text):
     failed = sum(int(n) for n in errors.groups()) if errors else 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: ([0-9]+)", text)
     failed += int(non_2xx.group(1)) if non_2xx else 0
-    return [rate, requests, failed]
+    p99 = re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)] if p99 else "-"
+    return [rate, requests, failed, p99_ms]
 
 
 def main():
@@ -50,7 +54,7 @@ def main():
     try:
         values = {"iperf": iperf, "sockperf": sockperf, "wrk": wrk}[sys.argv[1]](text)
     except (AttributeError, KeyError, ValueError, TypeError):
-        values = ["-"] * {"iperf": 3, "sockperf": 5, "wrk": 3}[sys.argv[1]]
+        values = ["-"] * {"iperf": 3, "sockperf": 5, "wrk": 4}[sys.argv[1]]
     print(" ".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in values))
 
 

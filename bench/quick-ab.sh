@@ -6,7 +6,8 @@
 # at 32 connections (and forwarder CPU per connection), wrk keep-alive at 1 000 connections.
 # Usage: R=3 T=4 bench/quick-ab.sh direct rinetd haproxy oi oi_--scheduler_jdk oi_--threads_platform
 #   an "oi" case name carries its flags with _ for spaces; an "old" one (old, old_--io_channel)
-#   runs the bin/oi of OI_OLD=DIR instead, a checkout of an earlier commit, for a before/after A/B.
+#   runs the bin/oi of OI_OLD=DIR instead, a checkout of an earlier commit, for a before/after A/B;
+#   oxidinetd-8k, -16k and -64k run the binaries of OXIDINETD_DIR=DIR (see bench/experiment.sh).
 # Needs root, nginx-light, sockperf, iperf3, wrk, rinetd, haproxy; uses ports 17000-20002 and /tmp/p13.
 set -u
 cd "$(dirname "$0")/.."
@@ -60,6 +61,8 @@ listen i
   server s 127.0.0.1:$IPERF
 HA
       haproxy -f /tmp/p13/haproxy.cfg & PID=$!;;
+    oxidinetd-*) rules $base > /tmp/p13/rinetd.conf # it reads rinetd's format; its line per connection goes nowhere
+      "${OXIDINETD_DIR:?oxidinetd cases need OXIDINETD_DIR}/$name" -c /tmp/p13/rinetd.conf > /dev/null 2>&1 & PID=$!;;
     oi*|old*) rules $base > /tmp/p13/oi.conf
       local flags=${name#oi}; flags=${flags#old}; flags=${flags//_/ }
       local launcher=bin/oi; [[ $name == old* ]] && launcher=${OI_OLD:?old cases need OI_OLD=DIR}/bin/oi

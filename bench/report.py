@@ -46,6 +46,14 @@ TABLES = [
      " a fresh forwarder; held: connections held at once (oi only).",
      [("conn_per_s", "conn/s"), ("conn_failed", "failed"), ("idle_kib_per_conn", "idle KiB/conn"),
       ("held_conns", "held")]),
+    ("New connections and keep-alive (wrk against nginx)",
+     "conn/s -t2 and -t1: wrk requests per second with `Connection: close` (one new connection each)"
+     " with two client threads and with one; keep-alive: wrk -t2 at 1 000 connections (KEEPALIVE_CONNECTIONS),"
+     " many requests per connection, after a warm-up not recorded: requests per second and the 99th"
+     " percentile of a request's latency; failed: socket errors and non-2xx responses, counted.",
+     [("conn_per_s", "conn/s -t2"), ("conn_per_s_t1", "conn/s -t1"), ("conn_failed_t1", "failed -t1"),
+      ("keepalive_req_s", "keep-alive req/s"), ("keepalive_p99_ms", "keep-alive p99 ms"),
+      ("keepalive_failed", "keep-alive failed")]),
     ("Busiest thread (the study's case C: one thread for every connection)",
      "P=8 / P=1: eight streams' throughput over one stream's, within each repeat; busiest thread: the"
      " share of one core taken by the forwarder's busiest thread during the iperf3 run (from"
@@ -70,7 +78,9 @@ RATIOS = [
     ("CPU P=1 / rinetd", "cpu_s_per_gb_p1", "rinetd"), ("CPU P=8 / rinetd", "cpu_s_per_gb_p8", "rinetd"),
     ("CPU P=1 / haproxy-splice", "cpu_s_per_gb_p1", "haproxy-splice"),
     ("added mean / rinetd's", "added:sp_mean_us", "rinetd"), ("p99.9 / rinetd's", "sp_p999_us", "rinetd"),
-    ("conn/s / rinetd", "conn_per_s", "rinetd"), ("data calls / rinetd", "data_calls_per_gb", "rinetd"),
+    ("conn/s / rinetd", "conn_per_s", "rinetd"), ("conn/s -t1 / rinetd", "conn_per_s_t1", "rinetd"),
+    ("keep-alive req/s / rinetd", "keepalive_req_s", "rinetd"), ("keep-alive p99 / rinetd's", "keepalive_p99_ms", "rinetd"),
+    ("data calls / rinetd", "data_calls_per_gb", "rinetd"),
     ("idle / rinetd", "idle_kib_per_conn", "rinetd"), ("netns P=1 / rinetd", "ns_p1_gbits", "rinetd"),
 ]
 
@@ -84,7 +94,8 @@ OXIDINETD_RATIOS = [
         ("traced all calls/GB", "all_calls_per_gb")]),
     ("latency, connections, memory, namespaces", [
         ("added mean", "added:sp_mean_us"), ("p99.9", "sp_p999_us"), ("loaded added mean", "added:loaded_sp_mean_us"),
-        ("loaded p99.9", "loaded_sp_p999_us"), ("conn/s", "conn_per_s"), ("idle KiB/conn", "idle_kib_per_conn"),
+        ("loaded p99.9", "loaded_sp_p999_us"), ("conn/s", "conn_per_s"), ("conn/s -t1", "conn_per_s_t1"),
+        ("keep-alive req/s", "keepalive_req_s"), ("keep-alive p99", "keepalive_p99_ms"), ("idle KiB/conn", "idle_kib_per_conn"),
         ("netns P=1", "ns_p1_gbits"), ("netns P=8", "ns_p8_gbits"), ("netns added mean", "added:ns_sp_mean_us")]),
 ]
 
@@ -498,7 +509,9 @@ def charts(cases, text, directory, record_line):
     chart("context-switches.svg", "Forwarder context switches per GB (perf stat)", "per GB",
           [("P=1", "cs_per_gb_p1"), ("P=8", "cs_per_gb_p8")])
     chart("connections.svg", "New connections per second (wrk, Connection: close, nginx)", "connections/s",
-          [("conn/s", "conn_per_s")])
+          [("conn/s", "conn_per_s"), ("conn/s, one wrk thread", "conn_per_s_t1")])
+    chart("keepalive.svg", "HTTP keep-alive requests per second (wrk -t2, 1 000 connections, nginx)", "requests/s",
+          [("keep-alive req/s", "keepalive_req_s")])
     chart("idle.svg", "Memory per idle connection (RSS)", "KiB per connection", [("idle", "idle_kib_per_conn")])
     chart("namespaces.svg", "Throughput over three network namespaces (veth)", "Gbit/s",
           [("1 stream", "ns_p1_gbits"), ("8 streams", "ns_p8_gbits")])
@@ -519,11 +532,12 @@ def main():
     if tracers:
         parts.append(f"Syscall tables traced with: {', '.join(t.replace('-', ' ') for t in tracers)}. "
                      f"Counters: {record.get('COUNTERS', 'perf')}.\n")
-    failing = [f"{case} ({number(sum(cases[case]['conn_failed']))} failed)" for case in cases
-               if sum(cases[case].get("conn_failed", [0])) > 0]
+    failed_columns = ("conn_failed", "conn_failed_t1", "keepalive_failed")
+    failing = [f"{case} ({number(sum(sum(cases[case].get(c, [0])) for c in failed_columns))} failed)" for case in cases
+               if any(sum(cases[case].get(c, [0])) > 0 for c in failed_columns)]
     if failing:
-        parts.append("**Flagged: connections failed** in " + ", ".join(failing) + ". Their conn/s counts only the"
-                     " requests that succeeded.\n")
+        parts.append("**Flagged: requests failed** in " + ", ".join(failing) + ". Their conn/s and keep-alive req/s"
+                     " count only the requests that succeeded.\n")
     parts += [table(cases, title, note, columns, record_line) for title, note, columns in TABLES]
     parts += [ratio_table(cases, repeats, record_line), oxidinetd_tables(cases, text, repeats, record_line), buffer_fill(cases, record_line), syscall_tables(directory, cases, record_line),
               flame_links(directory), "".join(f"![{m}]({m})\n" for m in made)]
