@@ -20,10 +20,11 @@ import java.time.Duration;
  * @param scheduler who runs the virtual threads ({@code --scheduler}); platform threads ignore it
  * @param bufferMemory bytes all pooled full-size buffers may take together; 0 for half the JVM's
  *     limit ({@code --buffer-memory})
+ * @param noDelay when the pumps' sockets send each write at once ({@code --nodelay})
  */
 public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
                        int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions,
-                       boolean syslog, long bufferMemory, Scheduler scheduler) {
+                       boolean syslog, long bufferMemory, Scheduler scheduler, NoDelay noDelay) {
 
     /** The defaults of the command line, as {@link SettingsFlags} declares them. */
     public static final Settings DEFAULTS = new SettingsFlags().settings();

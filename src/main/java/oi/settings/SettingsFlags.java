@@ -32,6 +32,10 @@ public final class SettingsFlags {
             + "(the poller runs them, one wake-up per hop; falls back to jdk where the JVM cannot), or auto (jdk on one core, poller on more)")
     Scheduler scheduler = Scheduler.AUTO;
 
+    @Parameter(names = "--nodelay", description = "When sockets send each write at once (TCP_NODELAY): always, or auto "
+            + "(not while a direction's reads come back full, so the kernel merges bulk writes; again at the first short read)")
+    NoDelay noDelay = NoDelay.ALWAYS;
+
     @Parameter(names = "--io", description = "How the pumps read and write (man oi describes each; splice needs JDK 22+)")
     IoMode io = IoMode.AUTO;
 

@@ -3,6 +3,7 @@ package oi.tcp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -34,6 +35,7 @@ final class Pump {
     private final LongConsumer counted;
     private final Threads threads;
     private final Throttle.Direction limits;
+    private final boolean nagleInBulk;
     private final Completion completion = new Completion();
     private volatile boolean writing;
     private volatile boolean writeFailed;
@@ -43,10 +45,13 @@ final class Pump {
      * A pump from {@code from} to {@code to}; {@code counted} hears of every write, on the pump's thread.
      *
      * @param limits the bandwidth limits of this direction, or null for none
+     * @param nagleInBulk whether {@code to} sends without TCP_NODELAY while reads come back full ({@code --nodelay auto})
      */
-    Pump(SocketChannel from, SocketChannel to, BufferPool pool, Threads threads, LongConsumer counted, Throttle.Direction limits) {
+    Pump(SocketChannel from, SocketChannel to, BufferPool pool, Threads threads, LongConsumer counted, Throttle.Direction limits,
+         boolean nagleInBulk) {
         this.from = from;
         this.limits = limits;
+        this.nagleInBulk = nagleInBulk;
         this.to = to;
         this.mode = pool.io();
         this.pool = pool;
@@ -65,6 +70,7 @@ final class Pump {
                 : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
             long n;
             long bulk = 0;
+            boolean held = false; // TCP_NODELAY is off on `to`: the kernel merges this bulk transfer's writes
             while ((n = io.read()) >= 0) {
                 if (limits != null) {
                     limits.await(n); // asleep, holding only the pump's own buffer
@@ -73,6 +79,10 @@ final class Pump {
                 io.write();
                 wrote(false);
                 counted.accept(n);
+                if (nagleInBulk && io.filled() != held) {
+                    held = !held;
+                    to.setOption(StandardSocketOptions.TCP_NODELAY, !held); // on again, it sends what was held at once
+                }
                 // Reads that keep coming back full are a bulk transfer: now and then let others run.
                 bulk = io.filled() ? bulk + n : 0;
                 if (bulk >= BULK_SLICE) {

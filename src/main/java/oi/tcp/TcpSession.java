@@ -24,6 +24,7 @@ import oi.rules.AccessList.Verdict;
 import oi.rules.Endpoint;
 import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
+import oi.settings.NoDelay;
 import oi.settings.Settings;
 import org.tinylog.Logger;
 
@@ -152,8 +153,11 @@ public final class TcpSession implements Session {
         }
         traffic.countIn(heard.early().remaining());
         RuleOptions.Rates rates = admission.rule().rule().options().rates();
-        Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn, ruleThrottles.in(rates));
-        Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut, ruleThrottles.out(rates));
+        boolean nagleInBulk = settings.noDelay() == NoDelay.AUTO && admission.rule().rule().bind() instanceof Endpoint.Inet
+                && serving instanceof Endpoint.Inet; // a Unix socket has no Nagle
+        Pump clientToBackend = new Pump(client, backend, buffers, shared.threads(), traffic::countIn, ruleThrottles.in(rates), nagleInBulk);
+        Pump backendToClient = new Pump(backend, client, buffers, shared.threads(), traffic::countOut, ruleThrottles.out(rates),
+                nagleInBulk);
         shared.threads().start("oi-pump #" + id() + " b→c", () -> pump(backendToClient, clientToBackend, State.BACKEND_CLOSED));
         pump(clientToBackend, backendToClient, State.CLIENT_CLOSED);
         backendToClient.completion().await();
