@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import oi.settings.IoMode;
+import oi.settings.NoDelay;
 import oi.settings.Settings;
 import oi.settings.ThreadModel;
 import oi.testing.Fds;
@@ -64,10 +65,12 @@ class TcpForwardingTest {
         }
     }
 
-    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2}")
-    @CsvSource({"8192, VIRTUAL, CHANNEL", "16384, VIRTUAL, CHANNEL", "65536, VIRTUAL, CHANNEL", "8192, PLATFORM, CHANNEL",
-            "65536, PLATFORM, CHANNEL", "8192, VIRTUAL, STREAM", "65536, VIRTUAL, STREAM", "1024, VIRTUAL, CHANNEL"})
-    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io) throws Exception {
+    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2} --nodelay {3}")
+    @CsvSource({"8192, VIRTUAL, CHANNEL, ALWAYS", "16384, VIRTUAL, CHANNEL, ALWAYS", "65536, VIRTUAL, CHANNEL, ALWAYS",
+            "8192, PLATFORM, CHANNEL, ALWAYS", "65536, PLATFORM, CHANNEL, ALWAYS", "8192, VIRTUAL, STREAM, ALWAYS",
+            "65536, VIRTUAL, STREAM, ALWAYS", "1024, VIRTUAL, CHANNEL, ALWAYS", "8192, VIRTUAL, CHANNEL, AUTO",
+            "65536, PLATFORM, STREAM, AUTO"})
+    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io, NoDelay noDelay) throws Exception {
         CompletableFuture<Streams.Received> atBackend = new CompletableFuture<>();
         CompletableFuture<String> sentByBackend = new CompletableFuture<>();
         TcpServer.Handler exchange = socket -> {
@@ -87,7 +90,8 @@ class TcpForwardingTest {
             }
         };
         try (TcpServer backend = TcpServer.start(exchange);
-             RunningForwarder oi = forward(backend.port(), base("--buffer", Integer.toString(buffer), "--threads", threads.toString(), "--io", io.toString()), "");
+             RunningForwarder oi = forward(backend.port(), base("--buffer", Integer.toString(buffer), "--threads", threads.toString(),
+                     "--io", io.toString(), "--nodelay", noDelay.toString()), "");
              Socket client = oi.connect(0)) {
             Future<String> sentByClient = CompletableFuture.supplyAsync(() -> {
                 try {
