@@ -17,15 +17,16 @@ wait_listening() {
     return 1
 }
 
-# nginx_backend DIR PORT [HTTP_LINES]: nginx-light on 127.0.0.1:PORT serving a 100-byte page from
-# DIR/www with one worker, its pid in DIR/nginx-PORT.pid; HTTP_LINES go into its http block
-# (`access_log off;` when none). DIR is opened to others: nginx's workers read it as nobody.
+# nginx_backend DIR PORT [HTTP_LINES] [LISTEN_OPTIONS]: nginx-light on 127.0.0.1:PORT serving a
+# 100-byte page from DIR/www with one worker, its pid in DIR/nginx-PORT.pid; HTTP_LINES go into its
+# http block (`access_log off;` when none), LISTEN_OPTIONS after its listen address (e.g.
+# proxy_protocol). DIR is opened to others: nginx's workers read it as nobody.
 nginx_backend() {
     mkdir -p "$1/www"; chmod 755 "$1" "$1/www"; head -c 100 /dev/zero > "$1/www/index.html"
     cat > "$1/nginx-$2.conf" <<NG
 worker_processes 1; pid $1/nginx-$2.pid; error_log $1/nginx-$2.err;
 events { worker_connections 4096; }
-http { ${3:-access_log off;} keepalive_requests 1000000; server { listen 127.0.0.1:$2 reuseport; root $1/www; } }
+http { ${3:-access_log off;} keepalive_requests 1000000; server { listen 127.0.0.1:$2 reuseport ${4:-}; root $1/www; } }
 NG
     nginx -c "$1/nginx-$2.conf" && wait_listening "$2"
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import oi.settings.IoMode;
+import oi.settings.NoDelay;
 import oi.settings.Settings;
 import oi.settings.ThreadModel;
 import oi.testing.RunningForwarder;
@@ -33,10 +34,11 @@ class SpliceIT extends TcpForwardingTest {
     }
 
     @Override
-    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2}")
-    @CsvSource({"8192, VIRTUAL, SPLICE", "65536, VIRTUAL, SPLICE", "65536, PLATFORM, SPLICE", "1024, PLATFORM, SPLICE"})
-    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io) throws Exception {
-        super.sixtyFourMebibytesBothWaysAtOnceArriveIntact(buffer, threads, io);
+    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2} --nodelay {3}")
+    @CsvSource({"8192, VIRTUAL, SPLICE, ALWAYS", "65536, VIRTUAL, SPLICE, ALWAYS", "65536, PLATFORM, SPLICE, ALWAYS",
+            "1024, PLATFORM, SPLICE, ALWAYS", "8192, VIRTUAL, SPLICE, AUTO"})
+    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io, NoDelay noDelay) throws Exception {
+        super.sixtyFourMebibytesBothWaysAtOnceArriveIntact(buffer, threads, io, noDelay);
     }
 
     @ParameterizedTest(name = "{0} threads")
