@@ -25,7 +25,7 @@ rate() { wrk -t2 -c32 -d"$2"s --timeout 2s -H 'Connection: close' "http://127.0.
 cpu() { awk '{print $14+$15}' "/proc/$OI_PID/stat"; }
 measure() { # measure PORT: "rate cpu_us_per_connection failed", oi's CPU over both hops
     local c0 c1 rate requests failed; c0=$(cpu)
-    read -r rate requests failed < <(rate "$1" "$T")
+    read -r rate requests failed _ < <(rate "$1" "$T")
     c1=$(cpu)
     echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
 }

@@ -75,7 +75,7 @@ for step in $STEPS; do
           sleep 4; nginx_stop 2 "$signal"
           sleep 4; restarted=$(date +%s.%N); nginx_start 2
           wait $wrk_pid
-          read -r rate requests failed < <(python3 bench/parse.py wrk < "$work/wrk.txt")
+          read -r rate requests failed _ < <(python3 bench/parse.py wrk < "$work/wrk.txt")
           first=$(sleep 0.3; python3 -c "import sys; t=[float(l) for l in open('$work/access2.log') if float(l) > $restarted]; print(round(min(t) - $restarted, 2) if t else 'never')")
           echo "failover $name stop=$signal requests=$requests failed=$failed back_after_s=$first limit_s=$((limit + 1))"
         done
@@ -106,7 +106,7 @@ EOF
       cpu() { awk '{print $14+$15}' "/proc/$OI_PID/stat"; }
       measure() { # measure PORT: "rate cpu_us_per_connection"
           local c0 c1 rate requests failed; c0=$(cpu)
-          read -r rate requests failed < <(load "$1" "$T")
+          read -r rate requests failed _ < <(load "$1" "$T")
           c1=$(cpu)
           echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
       }
