@@ -47,7 +47,9 @@ public final class RangeAcceptor {
     /** A port whose socket was closed leaves; the last one to leave ends the thread. */
     synchronized void leave() {
         members.decrementAndGet();
-        selector.wakeup(); // a closed channel's key is cancelled at the next select
+        if (selector != null) { // null when its join failed before the selector was opened
+            selector.wakeup(); // a closed channel's key is cancelled at the next select
+        }
     }
 
     private void run() {

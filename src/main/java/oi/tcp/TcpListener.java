@@ -97,15 +97,16 @@ public final class TcpListener extends RuleListener {
 
     @Override
     public void start() {
-        started = true;
         if (acceptor != null) {
             try {
                 acceptor.join(this, server);
+                started = true; // only a port that joined leaves, so the acceptor's count stays true
             } catch (IOException e) { // closed meanwhile
                 Logger.warn("cannot accept on {}: {}", active().rule().bind(), e.getMessage());
             }
             return;
         }
+        started = true;
         // The acceptor follows --threads: on a virtual thread the connection it starts is queued
         // on the same carrier, near the accept that made it.
         shared.threads().start("oi-accept " + active().rule().bind(), () -> {
