@@ -8,9 +8,10 @@
 #   spread    over at least 30 000 connections, each backend's share of roundrobin and random
 #             with weights 1, 1, 2 (shares 25, 25 and 50 %)
 #   cost      connections per second, and oi's CPU per connection, of a rule with three backends
-#             over a rule with one, to the same nginx, interleaved in ABBA order, R repeats (default 3)
+#             over a rule with one, all of them ports of one nginx (so only oi differs), interleaved
+#             in ABBA order, R repeats (default 3)
 # Usage: bench/backends.sh [failover|spread|cost]... (all three by default). Needs root, nginx-light,
-# wrk; uses ports 18081-18083 and 20101-20105; run under flock -o /tmp/oi-bench.lock.
+# wrk; uses ports 18081-18086 and 20101-20106; run under flock -o /tmp/oi-bench.lock.
 set -u
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -30,17 +31,22 @@ nginx_stop() { # nginx_stop N SIGNAL: QUIT is nginx's graceful stop, KILL takes 
 }
 cleanup() {
     kill "${OI_PID:-}" 2>/dev/null
-    for n in 1 2 3; do [[ -f $work/nginx-1808$n.pid ]] && nginx_stop $n QUIT; done
+    for n in 1 2 3 4; do [[ -f $work/nginx-1808$n.pid ]] && nginx_stop $n QUIT; done
     rm -rf "$work"
 }
 trap cleanup EXIT
 for n in 1 2 3; do nginx_start $n; done
+# For the cost: one nginx on three ports, so that one backend and three differ only in oi.
+nginx_backend "$work" 18084 "" "; listen 127.0.0.1:18085 reuseport; listen 127.0.0.1:18086 reuseport"
 
 cat > "$work/rules.conf" <<RULES
-127.0.0.1 20101 127.0.0.1 18081
+127.0.0.1 20101 127.0.0.1 18084
 127.0.0.1 20102 127.0.0.1 18081
 backend 127.0.0.1 18082
 backend 127.0.0.1 18083
+127.0.0.1 20106 127.0.0.1 18084
+backend 127.0.0.1 18085
+backend 127.0.0.1 18086
 127.0.0.1 20103 127.0.0.1 18081 [balance=random]
 backend 127.0.0.1 18082
 backend 127.0.0.1 18083 [weight=2]
@@ -52,7 +58,7 @@ backend 127.0.0.1 18082
 backend 127.0.0.1 18083
 RULES
 bin/oi -c "$work/rules.conf" > "$work/oi.log" 2>&1 & OI_PID=$!
-wait_listening 20105
+wait_listening 20106
 wrk -t2 -c32 -d5s -H 'Connection: close' http://127.0.0.1:20102/ > /dev/null # warm
 
 load() { # load PORT SECONDS: wrk's figures as "rate requests failed"
@@ -111,8 +117,8 @@ EOF
           echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
       }
       for repeat in $(seq "$R"); do
-        if (( repeat % 2 )); then read -r one cpu_one f1 < <(measure 20101); read -r three cpu_three f3 < <(measure 20102)
-        else read -r three cpu_three f3 < <(measure 20102); read -r one cpu_one f1 < <(measure 20101); fi
+        if (( repeat % 2 )); then read -r one cpu_one f1 < <(measure 20101); read -r three cpu_three f3 < <(measure 20106)
+        else read -r three cpu_three f3 < <(measure 20106); read -r one cpu_one f1 < <(measure 20101); fi
         echo "cost repeat=$repeat one_backend_conn_s=$one three_backends_conn_s=$three ratio=$(python3 -c "print(round($three / $one, 3))") cpu_us_per_conn_one=$cpu_one cpu_us_per_conn_three=$cpu_three cpu_ratio=$(python3 -c "print(round($cpu_three / $cpu_one, 3))") failed=$f1/$f3"
       done
       ;;

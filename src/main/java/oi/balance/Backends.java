@@ -103,10 +103,11 @@ public final class Backends implements AutoCloseable {
     public <T> Attempt<T> open(long id, InetAddress client, Opener<T> opener, BooleanSupplier wanted) {
         List<BackendState> order = order(client);
         Health health = health();
-        Attempt<T> failed = new Attempt.Failed<>(Outcome.LOCAL_CONNECT_FAILED, order.get(0).endpoint());
+        Attempt<T> failed = null;
+        boolean debug = order.size() > 1 && Logger.isDebugEnabled(); // no boxing per connection when debug is off
         for (int i = 0; i < order.size() && wanted.getAsBoolean(); i++) {
             BackendState backend = order.get(i);
-            if (order.size() > 1 && Logger.isDebugEnabled()) { // no boxing per connection when debug is off
+            if (debug) {
                 Logger.debug("#{} trying backend {} ({} of {})", id, backend.backend(), i + 1, order.size());
             }
             try {
@@ -121,7 +122,7 @@ public final class Backends implements AutoCloseable {
                 failed = new Attempt.Failed<>(e.outcome(), backend.endpoint());
             }
         }
-        return failed;
+        return failed != null ? failed : new Attempt.Failed<>(Outcome.LOCAL_CONNECT_FAILED, order.get(0).endpoint()); // stopped first
     }
 
     /** The order in which a new client tries the backends; see the class comment. */
@@ -129,6 +130,9 @@ public final class Backends implements AutoCloseable {
         List<BackendState> all = members;
         if (all.size() == 1) {
             return all; // rinetd's one backend: nothing to choose
+        }
+        if (allPrimariesUp(all)) {
+            return ranked(all, client); // the common case: one ordering, no lists to sort into
         }
         boolean passive = health().checkSeconds() == 0;
         long now = System.nanoTime();
@@ -158,6 +162,15 @@ public final class Backends implements AutoCloseable {
         down.sort(Comparator.comparing(member -> member.backend().backup())); // primaries first, each in rule order
         order.addAll(down);
         return order;
+    }
+
+    private static boolean allPrimariesUp(List<BackendState> all) {
+        for (BackendState member : all) {
+            if (!member.up() || member.backend().backup()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The backends of one tier, the strategy's choice first and the rest in the order to fall back on. */
