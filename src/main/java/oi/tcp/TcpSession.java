@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import oi.balance.Attempt;
 import oi.balance.BackendState;
-import oi.balance.Backends;
 import oi.balance.ConnectFailure;
 import oi.live.Admission;
 import oi.live.Session;
@@ -23,7 +22,6 @@ import oi.live.Traffic;
 import oi.report.Outcome;
 import oi.rules.AccessList.Verdict;
 import oi.rules.Endpoint;
-import oi.rules.ForwardRule;
 import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 import oi.settings.NoDelay;
@@ -134,11 +132,7 @@ public final class TcpSession implements Session {
     }
 
     private Outcome forward() throws InterruptedException {
-        // With acceptproxy=, a rule whose ACL or iphash needs the client the header names reads
-        // it first; another connects first, so that the connect hides the wait for the header.
-        boolean headerAfterConnect = takesHeader() && !needsRealClientFirst();
-        Optional<Outcome> unheard = takesHeader() ? untrusted().or(() -> headerAfterConnect ? Optional.empty() : receiveProxyHeader())
-                                                  : Optional.empty();
+        Optional<Outcome> unheard = receiveProxyHeader();
         if (unheard.isPresent()) {
             return unheard.get();
         }
@@ -150,15 +144,9 @@ public final class TcpSession implements Session {
                 return Outcome.of(verdict);
             }
         }
-        Optional<Outcome> failed = connect(headerAfterConnect);
+        Optional<Outcome> failed = connect();
         if (failed.isPresent()) {
             return failed.get();
-        }
-        if (headerAfterConnect) {
-            Optional<Outcome> late = receiveProxyHeader().or(this::sendFirstBytesLate);
-            if (late.isPresent()) {
-                return late.get();
-            }
         }
         if (!state.compareAndSet(State.CONNECTING, State.PUMPING)) {
             return outcome(); // stopped just as the connect came through
@@ -176,31 +164,16 @@ public final class TcpSession implements Session {
         return outcome();
     }
 
-    private boolean takesHeader() {
-        return admission.rule().rule().options().accept().version() != ProxyProtocol.NONE;
-    }
-
-    /** Whether the access lists or {@code iphash} must know the real client before a backend is chosen. */
-    private boolean needsRealClientFirst() {
-        ForwardRule rule = admission.rule().rule();
-        return rule.options().balance() == RuleOptions.Balance.IPHASH || !rule.access().allow().isEmpty()
-                || !rule.access().deny().isEmpty() || !admission.rule().global().allow().isEmpty()
-                || !admission.rule().global().deny().isEmpty();
-    }
-
-    /** With {@code proxyfrom=}, the refusal of a peer whose headers are not believed, before anything is read. */
-    private Optional<Outcome> untrusted() {
+    /** With {@code acceptproxy=}, the header of a trusted peer, whose real client then stands for the peer everywhere. */
+    private Optional<Outcome> receiveProxyHeader() {
         RuleOptions.Accept accept = admission.rule().rule().options().accept();
+        if (accept.version() == ProxyProtocol.NONE) {
+            return Optional.empty();
+        }
         if (accept.from() != null && !(admission.peer() instanceof InetSocketAddress peer && accept.from().matches(peer.getAddress()))) {
             Logger.info("#{} {} refused: not among proxyfrom={}", id(), admission.clientText(), accept.from().text());
             return Optional.of(Outcome.UNTRUSTED_PROXY);
         }
-        return Optional.empty();
-    }
-
-    /** With {@code acceptproxy=}, the header of a trusted peer, whose real client then stands for the peer everywhere. */
-    private Optional<Outcome> receiveProxyHeader() {
-        RuleOptions.Accept accept = admission.rule().rule().options().accept();
         Pending reading = new Pending(client, settings.connectTimeout());
         pending = reading;
         try {
@@ -216,14 +189,9 @@ public final class TcpSession implements Session {
         }
     }
 
-    /**
-     * Connects to one of the rule's backends, moving on to the next while a connect fails; the
-     * failure, if all do. The first bytes (a PROXY header, what came with the client's) go with
-     * each connect, unless {@code firstBytesLater}: then the client's header is still to come.
-     */
-    private Optional<Outcome> connect(boolean firstBytesLater) {
-        Backends.Opener<SocketChannel> opener = firstBytesLater ? target -> open(target, false) : target -> open(target, true);
-        return switch (admission.backends().open(id(), admission.clientAddress(), opener, () -> state.get() == State.CONNECTING)) {
+    /** Connects to one of the rule's backends, moving on to the next while a connect fails; the failure, if all do. */
+    private Optional<Outcome> connect() {
+        return switch (admission.backends().open(id(), admission.clientAddress(), this::open, () -> state.get() == State.CONNECTING)) {
             case Attempt.Opened<SocketChannel> opened -> {
                 served = opened.backend();
                 yield Optional.empty();
@@ -232,8 +200,8 @@ public final class TcpSession implements Session {
         };
     }
 
-    /** Opens a socket to one backend and connects it, with the first bytes if {@code withFirstBytes}; on a failure it is closed again. */
-    private SocketChannel open(Endpoint target, boolean withFirstBytes) throws ConnectFailure {
+    /** Opens a socket to one backend and connects it; on a failure the socket is closed again. */
+    private SocketChannel open(Endpoint target) throws ConnectFailure {
         serving = target;
         SocketAddress address;
         SocketChannel channel;
@@ -247,9 +215,6 @@ public final class TcpSession implements Session {
         backend = channel; // from now on stop and finish close it
         try {
             connect(channel, address);
-            if (withFirstBytes) {
-                sendFirstBytes(channel);
-            }
             return channel;
         } catch (ConnectFailure e) {
             Sockets.close(channel);
@@ -257,7 +222,7 @@ public final class TcpSession implements Session {
         }
     }
 
-    /** Binds {@code src=} if given and connects under {@code --connect-timeout}. */
+    /** Binds {@code src=} if given, connects under {@code --connect-timeout} and sends the PROXY header. */
     private void connect(SocketChannel channel, SocketAddress address) throws ConnectFailure {
         RuleOptions options = admission.rule().rule().options();
         boolean ip = address instanceof InetSocketAddress;
@@ -287,28 +252,13 @@ public final class TcpSession implements Session {
             throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, connecting.expired().get()
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
         }
-    }
-
-    /** The PROXY header of {@code proxy=} and the bytes that came with the client's header, before any other. */
-    private void sendFirstBytes(SocketChannel channel) throws ConnectFailure {
         try {
-            ProxyHeader.send(admission.rule().rule().options().proxy(), channel, admission.peer(), heard.destination(), client);
+            ProxyHeader.send(options.proxy(), channel, admission.peer(), heard.destination(), client);
             for (ByteBuffer first = heard.early().duplicate(); first.hasRemaining(); ) { // each backend tried gets all of them
                 channel.write(first);
             }
         } catch (IOException e) {
             throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, "before the first bytes were sent: " + e.getMessage());
-        }
-    }
-
-    /** The first bytes after a header that came after the connect: a failure now ends the connection, no other backend is tried. */
-    private Optional<Outcome> sendFirstBytesLate() {
-        try {
-            sendFirstBytes(backend);
-            return Optional.empty();
-        } catch (ConnectFailure e) {
-            Logger.info("#{} backend {} failed: {}", id(), serving, e.getMessage());
-            return Optional.of(e.outcome());
         }
     }
 
