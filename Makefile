@@ -48,7 +48,7 @@ SOAK_SECONDS ?= 600
 soak: deps
 	$(MVN) test -Dtest='FaultsTest#soak' -Doi.excludedGroups=none -Dgroups=soak -Doi.soak.seconds=$(SOAK_SECONDS) -Dsurefire.failIfNoSpecifiedTests=false
 
-## experiment: the buffer and thread-model study against direct, rinetd and haproxy (as root; 5 interleaved repeats, ~100 min on 2 cores; QUICK=1 ~8 min; PIN=1 pins the forwarder to CPU 1) in results/
+## experiment: the buffer and thread-model study against direct, rinetd and haproxy (as root; 5 interleaved repeats, ~112 min on 2 cores; QUICK=1 ~9 min; PIN=1 pins the forwarder to CPU 1) in results/
 experiment: build
 	bench/experiment.sh
 
