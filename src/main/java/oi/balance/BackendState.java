@@ -87,9 +87,14 @@ public final class BackendState {
     /** A client's connect succeeded: it serves one more connection, and it is up, whatever it was. */
     void connected() {
         active.incrementAndGet();
-        failuresInARow.set(0);
-        tried.set(false);
-        if (up.compareAndSet(false, true)) {
+        // Every connection of the rule passes here: read first, so a healthy backend's line is not written to each time.
+        if (failuresInARow.get() != 0) {
+            failuresInARow.set(0);
+        }
+        if (tried.get()) {
+            tried.set(false);
+        }
+        if (!up.get() && up.compareAndSet(false, true)) {
             Logger.info("backend {} of {} is up again: a connect succeeded", endpoint(), rule);
         }
     }
