@@ -41,6 +41,14 @@ class BackendsForwardingTest {
         return OiProcess.freePort();
     }
 
+    private static boolean refuses(int port) {
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!condition.getAsBoolean()) {
@@ -133,6 +141,9 @@ class BackendsForwardingTest {
             }
             assertThat(backup.accepted()).isZero();
             primary.close();
+            // The test backend's accept thread is a virtual one, whose socket closes for good only
+            // once that thread has left accept(): until a connect is refused, one more may land there.
+            awaitTrue("the primary refuses connects", () -> refuses(primary.port()));
             for (int i = 0; i < 5; i++) {
                 try (Socket client = oi.connect(0)) {
                     assertThat(Streams.echoed(client, BYTES, i)).isTrue();
