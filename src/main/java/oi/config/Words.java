@@ -23,7 +23,6 @@ import oi.rules.RuleOptions;
  * reads as null (or the option's default).
  */
 final class Words {
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern DOTTED_NUMBERS = Pattern.compile("[0-9.]+");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})");
     private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,9})-(\\d{1,9})");
@@ -72,7 +71,7 @@ final class Words {
                 return null;
             }
             if (DOTTED_NUMBERS.matcher(host).matches()) {
-                if (!IPV4.matcher(host).matches()) {
+                if (!Endpoint.isIpv4Literal(host)) {
                     throw new UnknownHostException();
                 }
                 return InetAddress.getByName(host);

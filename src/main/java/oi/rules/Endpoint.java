@@ -57,6 +57,14 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
         return familyOf(bindAddress());
     }
 
+    /**
+     * Whether {@code text} is a dotted IPv4 address, each part 0 to 255: what the JDK parses as a
+     * literal, where any other dotted text it would look up as a host name.
+     */
+    static boolean isIpv4Literal(String text) {
+        return Inet.IPV4.matcher(text).matches();
+    }
+
     /** The protocol family of a socket that binds or connects to {@code address}. */
     static ProtocolFamily familyOf(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
@@ -73,6 +81,7 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
      */
     record Inet(String host, InetAddress address, int port, Protocol protocol, boolean named) implements Endpoint {
         private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
+        private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
         /** An endpoint whose host is a name unless it reads as an address literal; decided once, here. */
         public Inet(String host, InetAddress address, int port, Protocol protocol) {

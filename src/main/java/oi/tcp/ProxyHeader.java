@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import oi.rules.Endpoint;
 import oi.rules.ProxyProtocol;
 
 /**
@@ -24,7 +25,6 @@ final class ProxyHeader {
     static final int MAX_RECEIVED = 2048;
     /** Room for a v1 line, a v2 header with IPv6 addresses, and a first request. */
     private static final int FIRST_READ = 512;
-    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
 
     /**
@@ -223,7 +223,7 @@ final class ProxyHeader {
         boolean isSix = literal.indexOf(':') >= 0;
         int number = Integer.parseInt(port);
         // An IPv4 literal is checked here: one the JDK would not parse as one, it would look up as a name.
-        if (isSix != six || number > 65535 || !isSix && !IPV4.matcher(literal).matches()) {
+        if (isSix != six || number > 65535 || !isSix && !Endpoint.isIpv4Literal(literal)) {
             throw new Malformed("malformed PROXY v1 address " + literal);
         }
         try {
