@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import oi.balance.Attempt;
 import oi.balance.BackendState;
 import oi.balance.ConnectFailure;
+import oi.balance.Outbound;
 import oi.live.Admission;
 import oi.live.Session;
 import oi.live.SessionStatus;
@@ -203,36 +203,20 @@ public final class TcpSession implements Session {
     /** Opens a socket to one backend and connects it; on a failure the socket is closed again. */
     private SocketChannel open(Endpoint target) throws ConnectFailure {
         serving = target;
-        SocketAddress address;
-        SocketChannel channel;
+        Outbound<SocketChannel> outbound = Outbound.open(target, admission.rule().rule().options().source(), SocketChannel::open);
+        backend = outbound.channel(); // from now on stop and finish close it
         try {
-            address = target.currentAddress();
-            channel = SocketChannel.open(Endpoint.familyOf(address));
-        } catch (IOException e) {
-            throw new ConnectFailure(e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED,
-                    "cannot open a socket: " + e.getMessage());
-        }
-        backend = channel; // from now on stop and finish close it
-        try {
-            connect(channel, address);
-            return channel;
+            connect(outbound.channel(), outbound.address());
+            return outbound.channel();
         } catch (ConnectFailure e) {
-            Sockets.close(channel);
+            Sockets.close(outbound.channel());
             throw e;
         }
     }
 
-    /** Binds {@code src=} if given, connects under {@code --connect-timeout} and sends the PROXY header. */
+    /** Connects under {@code --connect-timeout} and sends the PROXY header and the bytes that came with the client's. */
     private void connect(SocketChannel channel, SocketAddress address) throws ConnectFailure {
-        RuleOptions options = admission.rule().rule().options();
         boolean ip = address instanceof InetSocketAddress;
-        if (options.source() != null && ip) {
-            try {
-                channel.bind(new InetSocketAddress(options.source(), 0));
-            } catch (IOException | RuntimeException e) { // e.g. an IPv4 src= towards an IPv6 backend
-                throw new ConnectFailure(Outcome.LOCAL_BIND_FAILED, "cannot bind source address " + options.source() + ": " + e.getMessage());
-            }
-        }
         // A plain blocking connect, which on a virtual thread parks on the poller: the timed one of
         // the socket adaptor toggles the socket's blocking mode with fcntl calls. The sweeper
         // enforces --connect-timeout instead, by closing the socket.
@@ -253,7 +237,7 @@ public final class TcpSession implements Session {
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
         }
         try {
-            ProxyHeader.send(options.proxy(), channel, admission.peer(), heard.destination(), client);
+            ProxyHeader.send(admission.rule().rule().options().proxy(), channel, admission.peer(), heard.destination(), client);
             for (ByteBuffer first = heard.early().duplicate(); first.hasRemaining(); ) { // each backend tried gets all of them
                 channel.write(first);
             }

@@ -1,7 +1,6 @@
 package oi.udp;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -11,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import oi.balance.Attempt;
 import oi.balance.Backends;
 import oi.balance.ConnectFailure;
+import oi.balance.Outbound;
 import oi.live.Shared;
 import oi.report.Outcome;
 import oi.rules.ActiveRule;
@@ -98,15 +98,11 @@ final class StreamBackend implements UdpSession.Backend {
 
     /** A TCP connection to one backend, from {@code src=} if given, under {@code --connect-timeout}. */
     private SocketChannel connect(Endpoint backend) throws ConnectFailure {
-        SocketChannel opened = null;
+        Outbound<SocketChannel> outbound = Outbound.open(backend, rule.rule().options().source(), SocketChannel::open);
+        SocketChannel opened = outbound.channel();
+        channel = opened; // close() now reaches it
         try {
-            SocketAddress target = backend.currentAddress();
-            opened = SocketChannel.open(Endpoint.familyOf(target));
-            channel = opened; // close() now reaches it
-            if (rule.rule().options().source() != null) {
-                opened.bind(new InetSocketAddress(rule.rule().options().source(), 0));
-            }
-            opened.socket().connect(target, (int) shared.settings().connectTimeout().toMillis());
+            opened.socket().connect(outbound.address(), (int) shared.settings().connectTimeout().toMillis());
             opened.socket().setTcpNoDelay(true);
             return opened;
         } catch (IOException | RuntimeException e) {

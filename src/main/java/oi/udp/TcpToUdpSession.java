@@ -2,7 +2,6 @@ package oi.udp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
@@ -10,6 +9,7 @@ import java.time.Duration;
 import oi.balance.Attempt;
 import oi.balance.BackendState;
 import oi.balance.ConnectFailure;
+import oi.balance.Outbound;
 import oi.live.Admission;
 import oi.live.Session;
 import oi.live.SessionStatus;
@@ -126,13 +126,10 @@ public final class TcpToUdpSession implements Session {
     /** A connected datagram socket towards one backend, from {@code src=} if given. */
     private DatagramChannel open(Endpoint target, ForwardRule rule) throws ConnectFailure {
         serving = target;
+        Outbound<DatagramChannel> outbound = Outbound.open(target, rule.options().source(), DatagramChannel::open);
+        backend = outbound.channel();
         try {
-            SocketAddress address = target.currentAddress();
-            backend = DatagramChannel.open(Endpoint.familyOf(address));
-            if (rule.options().source() != null) {
-                backend.bind(new InetSocketAddress(rule.options().source(), 0));
-            }
-            return backend.connect(address);
+            return backend.connect(outbound.address());
         } catch (IOException | RuntimeException e) {
             UdpSession.closeQuietly(backend);
             throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, String.valueOf(e.getMessage()));

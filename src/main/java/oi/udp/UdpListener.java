@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import oi.balance.Attempt;
 import oi.balance.ConnectFailure;
+import oi.balance.Outbound;
 import oi.live.RuleListener;
 import oi.live.Session;
 import oi.live.Shared;
@@ -202,17 +203,13 @@ public final class UdpListener extends RuleListener {
 
     /** A datagram socket towards one backend, from {@code src=} if given. */
     private DatagramBackend datagramBackend(Endpoint backend, ActiveRule rule) throws ConnectFailure {
-        DatagramChannel channel = null;
+        Outbound<DatagramChannel> outbound = Outbound.open(backend, rule.rule().options().source(), DatagramChannel::open);
+        DatagramChannel channel = outbound.channel();
         try {
-            SocketAddress target = backend.currentAddress();
-            channel = DatagramChannel.open(Endpoint.familyOf(target));
-            if (rule.rule().options().source() != null) {
-                channel.bind(new InetSocketAddress(rule.rule().options().source(), 0));
-            }
             // Not connected: a connected channel's send skips a 0-byte datagram. The replier
             // drops whatever does not come from the backend instead.
             channel.configureBlocking(false);
-            return new DatagramBackend(channel, target, replies);
+            return new DatagramBackend(channel, outbound.address(), replies);
         } catch (IOException | RuntimeException e) {
             UdpSession.closeQuietly(channel);
             throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, String.valueOf(e.getMessage()));
