@@ -1,6 +1,12 @@
 package oi.threads;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadFactory;
@@ -12,11 +18,15 @@ import org.tinylog.Logger;
  * carrier thread; here the poller thread runs it itself, so a forwarded read is one wake-up,
  * as in rinetd's epoll loop.
  *
- * <p>What the poller must not do is run for long: every other connection it watches waits
- * meanwhile. So a task runs inline only when the poller itself woke it (not when a task
- * running inline yields or wakes another), and a pump that keeps filling its buffer — a bulk
- * transfer — yields now and then ({@link Threads#yieldInBulk}), which moves it to a small pool
- * of carriers sized to the cores. That pool also runs every task started or woken anywhere else.
+ * <p>A task running inline that starts or wakes another (an accept starting a connection's
+ * thread, a pump waking its partner) queues it on the same poller, which runs it next: a new
+ * connection's steps stay on the thread that saw its socket ready, with no hand-off to a
+ * carrier and no wake-up of one. What the poller must not do is run for long: every other
+ * connection it watches waits meanwhile. So it runs its queue for at most a short budget, then
+ * hands what is left to a small pool of carriers sized to the cores, and a pump that keeps
+ * filling its buffer — a bulk transfer — yields now and then ({@link Threads#yieldInBulk}),
+ * which moves it to that pool too (a yield never queues on the poller: that held the bulk
+ * transfers on it in issue 13). The pool also runs every task started or woken anywhere else.
  *
  * <p>It needs the JDK's package-private virtual-thread builder that takes a scheduler (the
  * jar's manifest opens {@code java.lang} for it) and pollers that are platform threads
@@ -24,12 +34,25 @@ import org.tinylog.Logger;
  * Without either it is not used: {@link #create} says why in one log line and returns null.
  */
 final class PollerScheduler implements Executor {
-    private static final ThreadLocal<Boolean> INLINE = new ThreadLocal<>();
+    /** How long a poller runs queued tasks before it goes back to its sockets. */
+    private static final long BUDGET_NANOS = 1_000_000;
+    /** Tasks queued on one poller at most; more go to the carrier pool at once. */
+    private static final int QUEUED_MAX = 64;
+
+    /** What one poller thread runs inline: the task running now, and those it started or woke. */
+    private static final class Inline {
+        final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+        Runnable running; // null between inline runs
+    }
 
     private final ForkJoinPool carriers;
     private final ThreadFactory factory;
+    /** {@code Thread.currentCarrierThread()}: a virtual thread running inline must find the poller it runs on. */
+    private final MethodHandle currentCarrier;
+    private final Map<Thread, Inline> inlineByPoller = new ConcurrentHashMap<>();
 
-    private PollerScheduler(int parallelism, Constructor<?> builder) throws ReflectiveOperationException {
+    private PollerScheduler(int parallelism, Constructor<?> builder, MethodHandle currentCarrier) throws ReflectiveOperationException {
+        this.currentCarrier = currentCarrier;
         this.carriers = new ForkJoinPool(parallelism, pool -> {
             var thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
             thread.setName("oi-carrier-" + thread.getPoolIndex());
@@ -60,7 +83,10 @@ final class PollerScheduler implements Executor {
             Constructor<?> builder = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
                     .getDeclaredConstructor(Executor.class);
             builder.setAccessible(true);
-            return new PollerScheduler(Runtime.getRuntime().availableProcessors(), builder);
+            Method currentCarrier = Thread.class.getDeclaredMethod("currentCarrierThread");
+            currentCarrier.setAccessible(true);
+            return new PollerScheduler(Runtime.getRuntime().availableProcessors(), builder,
+                    MethodHandles.lookup().unreflect(currentCarrier));
         } catch (ReflectiveOperationException | RuntimeException e) {
             Logger.info("--scheduler poller cannot reach the JDK's virtual-thread builder (run oi with java -jar, or add "
                     + "--add-opens java.base/java.lang=ALL-UNNAMED): using the JDK's scheduler");
@@ -77,15 +103,49 @@ final class PollerScheduler implements Executor {
 
     @Override
     public void execute(Runnable continuation) {
-        if (INLINE.get() == null && isPoller(Thread.currentThread())) {
-            INLINE.set(Boolean.TRUE);
-            try {
-                continuation.run(); // the woken virtual thread runs here until it parks or yields
-            } finally {
-                INLINE.remove();
+        Thread current = Thread.currentThread();
+        Inline inline = inlineByPoller.get(current.isVirtual() ? carrier() : current);
+        if (inline != null && inline.running != null) { // started or woken by a task running inline, or it yielded
+            if (continuation != inline.running && inline.queued.size() < QUEUED_MAX) {
+                inline.queued.add(continuation); // it runs on this poller too, next
+            } else {
+                carriers.execute(continuation); // the running task yielded: a bulk transfer moves to the pool
             }
+        } else if (!current.isVirtual() && isPoller(current)) {
+            runInline(inline != null ? inline : inlineByPoller.computeIfAbsent(current, poller -> new Inline()), continuation);
         } else {
             carriers.execute(continuation);
+        }
+    }
+
+    /**
+     * Runs a task the poller woke, then the tasks it started or woke in turn, until the queue is
+     * empty or the budget is spent; what is left goes to the carrier pool, so nothing waits for
+     * this poller's next {@code epoll_wait}.
+     */
+    private void runInline(Inline inline, Runnable woken) {
+        try {
+            inline.running = woken;
+            woken.run(); // the virtual thread runs here until it parks or yields
+            long deadline = System.nanoTime() + BUDGET_NANOS; // from here: an accept loop may have queued a burst
+            for (Runnable next; System.nanoTime() - deadline < 0 && (next = inline.queued.poll()) != null; ) {
+                inline.running = next;
+                next.run();
+            }
+        } finally {
+            inline.running = null;
+            for (Runnable left; (left = inline.queued.poll()) != null; ) {
+                carriers.execute(left);
+            }
+        }
+    }
+
+    /** The platform thread the calling virtual thread runs on. */
+    private Thread carrier() {
+        try {
+            return (Thread) currentCarrier.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e); // cannot happen: a static method without arguments that the JDK always has
         }
     }
 
