@@ -4,7 +4,9 @@
 # it (acceptproxy=v1) in one, and in the other passes it on to an nginx that takes it
 # (listen ... proxy_protocol). So the difference in oi's CPU per connection is the taking alone.
 # Interleaved in ABBA order, R repeats (3); the rate and oi's CPU per connection (both hops).
-# Usage: bench/acceptproxy-cost.sh   (needs nginx-light, wrk; run under flock /tmp/oi-bench.lock)
+# `bench/acceptproxy-cost.sh syscalls` counts instead, with perf stat on oi over 3 s of each path:
+# the calls per connection, and the reads that found nothing yet (EAGAIN), each a park and a wake.
+# Usage: bench/acceptproxy-cost.sh [syscalls]   (needs nginx-light, wrk, perf; run under flock /tmp/oi-bench.lock)
 set -u
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -30,6 +32,19 @@ measure() { # measure PORT: "rate cpu_us_per_connection failed", oi's CPU over b
     echo "$rate $(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) * 1e6 / max($requests, 1), 1))") $failed"
 }
 rate 20401 5 > /dev/null; rate 20403 5 > /dev/null # warm both paths
+if [[ ${1:-} == syscalls ]]; then
+    for port in 20401 20403; do
+        perf stat -x, -o "$work/perf.txt" -p "$OI_PID" -e syscalls:sys_enter_read -e syscalls:sys_exit_read --filter 'ret == -11' \
+            -e syscalls:sys_enter_write -e syscalls:sys_enter_splice -e syscalls:sys_enter_epoll_ctl -e syscalls:sys_enter_epoll_wait \
+            -e syscalls:sys_enter_futex -e context-switches -- sleep $((T + 1)) & perf_pid=$!
+        sleep 0.3
+        read -r _ requests _ < <(rate "$port" "$T")
+        wait "$perf_pid"
+        echo "$( ((port == 20401)) && echo with_acceptproxy || echo without ) connections=$requests per connection: $(awk -F, -v n="$requests" \
+            '$3 != "" {name = $3; sub(/^syscalls:sys_enter_/, "", name); sub(/^syscalls:sys_exit_read$/, "read_eagain", name); printf "%s=%.2f ", name, $1 / n}' "$work/perf.txt")"
+    done
+    exit
+fi
 for repeat in $(seq "$R"); do # ABBA order: neither case always runs on the warmer machine
     if (( repeat % 2 )); then read -r with cpu_with fw < <(measure 20401); read -r without cpu_without fo < <(measure 20403)
     else read -r without cpu_without fo < <(measure 20403); read -r with cpu_with fw < <(measure 20401); fi

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import oi.live.Admission;
 import oi.live.ConnectionLimit.Slot;
 import oi.live.ConnectionLimit;
@@ -24,6 +25,7 @@ import oi.report.Outcome;
 import oi.rules.ActiveRule;
 import oi.rules.Endpoint.Protocol;
 import oi.rules.Endpoint;
+import oi.rules.ProxyProtocol;
 import oi.threads.Completion;
 import oi.udp.TcpToUdpSession;
 import org.tinylog.Logger;
@@ -40,6 +42,7 @@ public final class TcpListener extends RuleListener {
     /** Pending connections the kernel may queue; rinetd uses 128, busy forwarders want more. */
     static final int BACKLOG = 1024;
     private static final long ACCEPT_BACKOFF_MILLIS = 100;
+    private static final AtomicBoolean DEFER_UNAVAILABLE_SAID = new AtomicBoolean();
 
     private final ServerSocketChannel server;
     private final Shared shared;
@@ -82,6 +85,9 @@ public final class TcpListener extends RuleListener {
                 server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }
             server.bind(active.rule().bind().bindAddress(), BACKLOG);
+            if (socketFile == null && takesProxyHeaders(active)) {
+                deferAccepts(server, true);
+            }
         } catch (IOException e) {
             server.close();
             throw e;
@@ -89,9 +95,34 @@ public final class TcpListener extends RuleListener {
         return new TcpListener(server, active, shared, buffers, acceptor);
     }
 
+    /**
+     * Lets the kernel hold each new connection of an {@code acceptproxy=} rule until its PROXY
+     * header has come ({@link DeferAccept}), or stops that; where it cannot, one line says so and the rule accepts at once.
+     */
+    private static void deferAccepts(ServerSocketChannel server, boolean on) throws IOException {
+        String why = DeferAccept.unavailable();
+        if (why == null) {
+            DeferAccept.apply(server, on);
+        } else if (on && !DEFER_UNAVAILABLE_SAID.getAndSet(true)) {
+            Logger.info("acceptproxy= rules accept each connection before its PROXY header has come: {}", why);
+        }
+    }
+
+    private static boolean takesProxyHeaders(ActiveRule active) {
+        return active.rule().options().accept().version() != ProxyProtocol.NONE;
+    }
+
     @Override
     public void update(ActiveRule reloaded) {
         throttles = throttles.update(reloaded.rule().options().rates().perRule());
+        boolean defer = takesProxyHeaders(reloaded);
+        if (defer != takesProxyHeaders(active()) && !(reloaded.rule().bind() instanceof Endpoint.Unix)) {
+            try {
+                deferAccepts(server, defer); // a client that waits for the backend to speak first must not wait in the kernel
+            } catch (IOException e) {
+                Logger.warn("{}: cannot change how it accepts for acceptproxy=: {}", reloaded.rule().bind(), e.getMessage());
+            }
+        }
         super.update(reloaded);
     }
 

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -27,7 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PROXY protocol headers, byte for byte, and parsed by a real backend as the first thing it reads. */
+/**
+ * PROXY protocol headers, byte for byte, and parsed by a real backend as the first thing it reads.
+ * Run from target/classes, where an {@code acceptproxy=} rule accepts each client at once (the
+ * JDK 21 classes); {@link ProxyProtocolIT} runs them again from the jar, where it defers accepts.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ProxyProtocolTest {
 
@@ -222,6 +227,42 @@ class ProxyProtocolTest {
             assertThat(lines.get(0)).contains("\tuntrusted-proxy\t");
             assertThat(lines.get(1)).contains("\tbad-proxy-header\t");
             assertThat(backend.accepted()).isZero();
+        }
+    }
+
+    /** Whether this run's classes defer the accepts of {@code acceptproxy=} rules: not from target/classes. */
+    boolean defersAccepts() {
+        return false;
+    }
+
+    @Test
+    void aClientThatHasSentNothingWaitsInTheKernelWhereAcceptsAreDeferredAndInOiElsewhere() throws Exception {
+        assertThat(DeferAccept.unavailable() == null).as("TCP_DEFER_ACCEPT available").isEqualTo(defersAccepts());
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + " [acceptproxy=v1]\n",
+                     Settings.DEFAULTS);
+             Socket client = oi.connect(0)) {
+            Thread.sleep(300);
+            assertThat(oi.forwarder().live().count()).as("connections oi holds before any byte").isEqualTo(defersAccepts() ? 0 : 1);
+            client.getOutputStream().write("PROXY TCP4 203.0.113.7 192.0.2.1 5555 80\r\nhello".getBytes(StandardCharsets.US_ASCII));
+            assertThat(client.getInputStream().readNBytes(5)).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
+            assertThat(oi.forwarder().live().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aReloadThatTakesAcceptProxyAwayAcceptsAtOnceAgain() throws Exception {
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "127.0.0.1 0 127.0.0.1 " + backend.port() + " [acceptproxy=v1]\n",
+                     Settings.DEFAULTS)) {
+            int port = oi.port(0);
+            Files.writeString(oi.rulesFile(), "127.0.0.1 0 127.0.0.1 " + backend.port() + "\n");
+            assertThat(oi.forwarder().reload()).isTrue();
+            assertThat(oi.port(0)).as("the same listening socket").isEqualTo(port);
+            try (Socket client = oi.connect(0)) {
+                Thread.sleep(300); // the kernel would hold a deferred one for about a second
+                assertThat(oi.forwarder().live().count()).as("connections oi holds before any byte").isEqualTo(1);
+            }
         }
     }
 }
