@@ -62,7 +62,35 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
      * literal, where any other dotted text it would look up as a host name.
      */
     static boolean isIpv4Literal(String text) {
-        return Inet.IPV4.matcher(text).matches();
+        return ipv4(text) != null;
+    }
+
+    /**
+     * The four bytes of a dotted IPv4 literal, each part 0 to 255 without a leading zero, or null
+     * when {@code text} is none; read digit by digit, as a PROXY v1 line is for every connection.
+     */
+    static byte[] ipv4(String text) {
+        byte[] address = new byte[4];
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.'; // the end closes the last part
+            if (c >= '0' && c <= '9' && !(digits > 0 && value == 0)) {
+                value = value * 10 + c - '0';
+                digits++;
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && parts < 4) {
+                address[parts++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null; // not a digit or a dot, an empty part, a fifth part or a leading zero
+            }
+        }
+        return parts == 4 ? address : null;
     }
 
     /** The protocol family of a socket that binds or connects to {@code address}. */
@@ -81,7 +109,6 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
      */
     record Inet(String host, InetAddress address, int port, Protocol protocol, boolean named) implements Endpoint {
         private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
-        private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
         /** An endpoint whose host is a name unless it reads as an address literal; decided once, here. */
         public Inet(String host, InetAddress address, int port, Protocol protocol) {

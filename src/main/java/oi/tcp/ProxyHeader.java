@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import oi.rules.Endpoint;
 import oi.rules.ProxyProtocol;
 
@@ -25,7 +24,6 @@ final class ProxyHeader {
     static final int MAX_RECEIVED = 2048;
     /** Room for a v1 line, a v2 header with IPv6 addresses, and a first request. */
     private static final int FIRST_READ = 512;
-    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
 
     /**
      * What a client's PROXY header said, and the bytes that came after it in the same reads.
@@ -177,17 +175,7 @@ final class ProxyHeader {
     /** The addresses of a complete header of {@code length} bytes. */
     static Received parse(byte[] bytes, int length) throws Malformed {
         if (bytes[0] == 'P') {
-            // Split by hand, not by a regular expression: this runs for every connection of the rule.
-            String[] words = new String(bytes, 0, length - 2, StandardCharsets.US_ASCII).split(" ", -1);
-            if (words.length >= 2 && words[1].equals("UNKNOWN")) {
-                return new Received(null, null, null); // the peer stands
-            }
-            if (words.length != 6 || !words[1].equals("TCP4") && !words[1].equals("TCP6")
-                    || !PORT.matcher(words[4]).matches() || !PORT.matcher(words[5]).matches()) {
-                throw new Malformed("malformed PROXY v1 line");
-            }
-            boolean six = words[1].equals("TCP6");
-            return new Received(address(words[2], words[4], six), address(words[3], words[5], six), null);
+            return parseV1(new String(bytes, 0, length - 2, StandardCharsets.US_ASCII));
         }
         ByteBuffer header = ByteBuffer.wrap(bytes, 12, length - 12);
         int versionCommand = header.get() & 0xff;
@@ -218,19 +206,61 @@ final class ProxyHeader {
         }
     }
 
-    /** An address literal and port of a v1 line; a name is never looked up, and a wrong family is malformed. */
-    private static InetSocketAddress address(String literal, String port, boolean six) throws Malformed {
-        boolean isSix = literal.indexOf(':') >= 0;
-        int number = Integer.parseInt(port);
-        // An IPv4 literal is checked here: one the JDK would not parse as one, it would look up as a name.
-        if (isSix != six || number > 65535 || !isSix && !Endpoint.isIpv4Literal(literal)) {
-            throw new Malformed("malformed PROXY v1 address " + literal);
+    /**
+     * The addresses of a v1 line without its CRLF. Split and read by hand, not by regular
+     * expressions or a name lookup: this runs for every connection of the rule.
+     */
+    private static Received parseV1(String line) throws Malformed {
+        String[] words = new String[6];
+        int count = 0;
+        for (int start = 0; start >= 0; count++) {
+            int space = line.indexOf(' ', start);
+            if (count == words.length) {
+                throw new Malformed("malformed PROXY v1 line");
+            }
+            words[count] = line.substring(start, space < 0 ? line.length() : space);
+            start = space < 0 ? -1 : space + 1;
         }
+        if (count >= 2 && words[1].equals("UNKNOWN")) {
+            return new Received(null, null, null); // the peer stands
+        }
+        if (count != 6 || !words[1].equals("TCP4") && !words[1].equals("TCP6")) {
+            throw new Malformed("malformed PROXY v1 line");
+        }
+        boolean six = words[1].equals("TCP6");
+        return new Received(address(words[2], port(words[4]), six), address(words[3], port(words[5]), six), null);
+    }
+
+    /** A v1 port: one to five digits, at most 65535. */
+    private static int port(String word) throws Malformed {
+        int port = 0;
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c < '0' || c > '9' || i == 5) {
+                throw new Malformed("malformed PROXY v1 line");
+            }
+            port = port * 10 + c - '0';
+        }
+        if (word.isEmpty() || port > 65535) {
+            throw new Malformed("malformed PROXY v1 port " + word);
+        }
+        return port;
+    }
+
+    /** An address literal of a v1 line; a name is never looked up, and a wrong family is malformed. */
+    private static InetSocketAddress address(String literal, int port, boolean six) throws Malformed {
         try {
-            return new InetSocketAddress(InetAddress.getByName(literal), number); // a literal: parsed, not looked up
+            byte[] four = six ? null : Endpoint.ipv4(literal);
+            if (four != null) {
+                return new InetSocketAddress(InetAddress.getByAddress(four), port);
+            }
+            if (six && literal.indexOf(':') >= 0) {
+                return new InetSocketAddress(InetAddress.getByName(literal), port); // a literal: parsed, not looked up
+            }
         } catch (UnknownHostException e) {
-            throw new Malformed("malformed PROXY v1 address " + literal);
+            // malformed, as below
         }
+        throw new Malformed("malformed PROXY v1 address " + literal);
     }
 
     private static String word(ProxyProtocol version) {

@@ -169,6 +169,14 @@ class ProxyProtocolTest {
                 .isEqualTo("malformed PROXY v1 address 300.1.1.1");
         assertThat(received("V1", "PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("malformed PROXY v1 address 1.2.3.4");
+        assertThat(received("V1", "PROXY TCP4 01.2.3.4 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("malformed PROXY v1 address 01.2.3.4");
+        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 65536\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("malformed PROXY v1 port 65536");
+        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("malformed PROXY v1 line");
+        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 x\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("malformed PROXY v1 line");
         assertThat(received("V1", ("PROXY TCP4 " + "1".repeat(120)).getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("PROXY v1 line longer than 107 bytes");
         assertThat(received("ANY", huge)).isEqualTo("PROXY v2 header of 4124 bytes, longer than 2048");
