@@ -28,10 +28,11 @@ import org.tinylog.Logger;
  * which moves it to that pool too (a yield never queues on the poller: that held the bulk
  * transfers on it in issue 13). The pool also runs every task started or woken anywhere else.
  *
- * <p>It needs the JDK's package-private virtual-thread builder that takes a scheduler (the
- * jar's manifest opens {@code java.lang} for it) and pollers that are platform threads
- * ({@code jdk.pollerMode=1}, set by {@link #configurePollers} before the first blocking I/O).
- * Without either it is not used: {@link #create} says why in one log line and returns null.
+ * <p>It needs the JDK's package-private virtual-thread builder that takes a scheduler and
+ * {@code Thread.currentCarrierThread()} (the jar's manifest opens {@code java.lang} for both),
+ * and pollers that are platform threads ({@code jdk.pollerMode=1}, set by
+ * {@link #configurePollers} before the first blocking I/O). Without them it is not used:
+ * {@link #create} says why in one log line and returns null.
  */
 final class PollerScheduler implements Executor {
     /** How long a poller runs queued tasks before it goes back to its sockets. */
@@ -88,7 +89,7 @@ final class PollerScheduler implements Executor {
             return new PollerScheduler(Runtime.getRuntime().availableProcessors(), builder,
                     MethodHandles.lookup().unreflect(currentCarrier));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            Logger.info("--scheduler poller cannot reach the JDK's virtual-thread builder (run oi with java -jar, or add "
+            Logger.info("--scheduler poller cannot reach the JDK's virtual-thread builder or carrier thread (run oi with java -jar, or add "
                     + "--add-opens java.base/java.lang=ALL-UNNAMED): using the JDK's scheduler");
             return null;
         }

@@ -27,6 +27,8 @@ import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * PROXY protocol headers, byte for byte, and parsed by a real backend as the first thing it reads.
@@ -157,26 +159,27 @@ class ProxyProtocolTest {
         assertThat(received("ANY", withPayload)).isEqualTo("/[2001:db8:0:0:0:0:0:7]:4000 early=hello");
     }
 
+    /** Header lines as text, {@code \r\n} written out, and what refusing each says. */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "V1 | GET / HTTP/1.0\\r\\n\\r\\n               | no PROXY header v1",
+        "V2 | PROXY TCP4 1.2.3.4 5.6.7.8 1 2\\r\\n     | a PROXY v1 header where v2 is expected",
+        "V1 | PROXY TCP4 300.1.1.1 5.6.7.8 1 2\\r\\n   | malformed PROXY v1 address 300.1.1.1",
+        "V1 | PROXY TCP6 1.2.3.4 5.6.7.8 1 2\\r\\n     | malformed PROXY v1 address 1.2.3.4",
+        "V1 | PROXY TCP4 01.2.3.4 5.6.7.8 1 2\\r\\n    | malformed PROXY v1 address 01.2.3.4",
+        "V1 | PROXY TCP4 1.2.3.4 5.6.7.8 1 65536\\r\\n | malformed PROXY v1 port 65536",
+        "V1 | PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\\r\\n   | malformed PROXY v1 line",
+        "V1 | PROXY TCP4 1.2.3.4 5.6.7.8 1 x\\r\\n     | malformed PROXY v1 line",
+    })
+    void aMalformedHeaderLineIsRefusedWithWhy(String accepted, String line, String why) throws Exception {
+        assertThat(received(accepted, line.replace("\\r\\n", "\r\n").getBytes(StandardCharsets.US_ASCII))).isEqualTo(why);
+    }
+
     @Test
     void aMissingMalformedOrOversizedHeaderIsRefusedWithWhy() throws Exception {
         byte[] v2 = ProxyHeader.of(ProxyProtocol.V2, at("192.168.0.1", 1), at("192.168.0.2", 2));
         byte[] huge = Arrays.copyOf(v2, 16);
         huge[14] = (byte) 0x10; // a length of 4 KiB and more
-        assertThat(received("V1", "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo("no PROXY header v1");
-        assertThat(received("V2", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("a PROXY v1 header where v2 is expected");
-        assertThat(received("V1", "PROXY TCP4 300.1.1.1 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 address 300.1.1.1");
-        assertThat(received("V1", "PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 address 1.2.3.4");
-        assertThat(received("V1", "PROXY TCP4 01.2.3.4 5.6.7.8 1 2\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 address 01.2.3.4");
-        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 65536\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 port 65536");
-        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 line");
-        assertThat(received("V1", "PROXY TCP4 1.2.3.4 5.6.7.8 1 x\r\n".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("malformed PROXY v1 line");
         assertThat(received("V1", ("PROXY TCP4 " + "1".repeat(120)).getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("PROXY v1 line longer than 107 bytes");
         assertThat(received("ANY", huge)).isEqualTo("PROXY v2 header of 4124 bytes, longer than 2048");
