@@ -97,7 +97,8 @@ public final class TcpListener extends RuleListener {
 
     /**
      * Lets the kernel hold each new connection of an {@code acceptproxy=} rule until its PROXY
-     * header has come ({@link DeferAccept}), or stops that; where it cannot, one line says so and the rule accepts at once.
+     * header has come ({@link DeferAccept}), or stops that; where it cannot, one line says so
+     * and the rule accepts at once.
      */
     private static void deferAccepts(ServerSocketChannel server, boolean on) throws IOException {
         String why = DeferAccept.unavailable();
