@@ -52,16 +52,15 @@ final class ProxyHeader {
     /**
      * Writes the header {@code version} asks for, if any, to the backend before any byte of the
      * client, naming {@code source} and {@code destination}, or when that is null the address the
-     * client reached oi at.
+     * client reached oi at; {@code early}, the client's bytes already read, goes in the same write.
      */
     static void send(ProxyProtocol version, SocketChannel backend, SocketAddress source, SocketAddress destination,
-                     SocketChannel client) throws IOException {
-        if (version == ProxyProtocol.NONE) {
-            return;
-        }
-        ByteBuffer header = ByteBuffer.wrap(of(version, source, destination != null ? destination : client.getLocalAddress()));
-        while (header.hasRemaining()) {
-            backend.write(header);
+                     SocketChannel client, ByteBuffer early) throws IOException {
+        ByteBuffer header = ByteBuffer.wrap(version == ProxyProtocol.NONE ? new byte[0]
+                : of(version, source, destination != null ? destination : client.getLocalAddress()));
+        ByteBuffer[] first = {header, early.duplicate()}; // a copy: each backend tried gets all of them
+        while (first[1].hasRemaining() || header.hasRemaining()) {
+            backend.write(first);
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -237,10 +236,8 @@ public final class TcpSession implements Session {
                     ? "no answer within " + settings.connectTimeout().toSeconds() + " s" : e.getMessage());
         }
         try {
-            ProxyHeader.send(admission.rule().rule().options().proxy(), channel, admission.peer(), heard.destination(), client);
-            for (ByteBuffer first = heard.early().duplicate(); first.hasRemaining(); ) { // each backend tried gets all of them
-                channel.write(first);
-            }
+            ProxyHeader.send(admission.rule().rule().options().proxy(), channel, admission.peer(), heard.destination(), client,
+                    heard.early());
         } catch (IOException e) {
             throw new ConnectFailure(Outcome.LOCAL_CONNECT_FAILED, "before the first bytes were sent: " + e.getMessage());
         }
