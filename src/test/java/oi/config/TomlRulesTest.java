@@ -98,18 +98,9 @@ class TomlRulesTest {
                         "0.0.0.0:10002/udp>10.0.0.5:20002/udp");
     }
 
-    /** A forwarding rule's five lines, for tests that add keys after them. */
-    private static final String RULE_8080 = """
-            [[forwarding_rules]]
-            bind_address = "0.0.0.0"
-            bind_port = 8080
-            connect_address = "10.0.0.5"
-            connect_port = 80
-            """;
-
     @Test
     void badBackendsInTomlAreReportedAtTheirLines() {
-        assertThat(errors(RULE_8080 + """
+        assertThat(errors(RULE + """
                 balance = "fastest"
                 backends = [
                     { address = "10.0.0.6" },
@@ -123,7 +114,7 @@ class TomlRulesTest {
                 "/etc/oi/config.toml:9: weight 0 out of range (1-999999999)",
                 "/etc/oi/config.toml:10: backup must be true or false, got \"yes\"",
                 "/etc/oi/config.toml:11: [[backends]] has no key \"colour\" (known: address, port, weight, backup)");
-        assertThat(errors(RULE_8080 + """
+        assertThat(errors(RULE + """
                 check = "often"
                 """)).containsExactly("/etc/oi/config.toml:6: check must be a whole number, got \"often\"");
     }
