@@ -212,18 +212,16 @@ final class ProxyHeader {
     private static Received parseV1(String line) throws Malformed {
         String[] words = new String[6];
         int count = 0;
-        for (int start = 0; start >= 0; count++) {
+        int start = 0; // of the next word, or -1 past the last
+        while (start >= 0 && count < words.length) {
             int space = line.indexOf(' ', start);
-            if (count == words.length) {
-                throw new Malformed("malformed PROXY v1 line");
-            }
-            words[count] = line.substring(start, space < 0 ? line.length() : space);
+            words[count++] = line.substring(start, space < 0 ? line.length() : space);
             start = space < 0 ? -1 : space + 1;
         }
         if (count >= 2 && words[1].equals("UNKNOWN")) {
-            return new Received(null, null, null); // the peer stands
+            return new Received(null, null, null); // the peer stands, whatever follows (the spec ignores it)
         }
-        if (count != 6 || !words[1].equals("TCP4") && !words[1].equals("TCP6")) {
+        if (start >= 0 || count != 6 || !words[1].equals("TCP4") && !words[1].equals("TCP6")) {
             throw new Malformed("malformed PROXY v1 line");
         }
         boolean six = words[1].equals("TCP6");

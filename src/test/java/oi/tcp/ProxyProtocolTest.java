@@ -128,6 +128,8 @@ class ProxyProtocolTest {
     void localAndUnknownHeadersLeaveThePeerStanding() throws Exception {
         assertThat(parsed("PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII)).source()).isNull();
         assertThat(parsed("PROXY UNKNOWN ffff::1 ::1 1 2\r\n".getBytes(StandardCharsets.US_ASCII)).source()).isNull();
+        assertThat(parsed("PROXY UNKNOWN what follows is ignored by the spec\r\n".getBytes(StandardCharsets.US_ASCII)).source())
+                .isNull();
         byte[] local = HexFormat.of().parseHex("0d0a0d0a000d0a515549540a" + "20" + "00" + "0000");
         assertThat(parsed(local).source()).isNull();
     }
