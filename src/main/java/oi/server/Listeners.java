@@ -108,6 +108,7 @@ final class Listeners {
         Logger.info("listening on {}{}{} -> {}, buffer {} bytes, {}, io {}{}", listener.localAddress(),
                 ports > 1 ? " and the next " + (ports - 1) + " ports" : "", rule.bind().protocol() == Protocol.UDP ? "/udp" : "",
                 rule.backends().size() == 1 ? rule.connect() : rule.backends() + " by " + rule.options().balance().word(),
-                settings.bufferSize(), shared.threads().describe(), buffers.io(), settings.io() == IoMode.AUTO ? " (auto)" : "");
+                settings.bufferSize(), shared.threads().describe(), buffers.io(), (settings.io() == IoMode.AUTO ? " (auto)" : "")
+                        + (buffers.io() == IoMode.SPLICE ? ", poller " + (buffers.poller() != null ? "oi" : "jdk") : ""));
     }
 }

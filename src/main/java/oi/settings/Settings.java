@@ -21,10 +21,12 @@ import java.time.Duration;
  * @param bufferMemory bytes all pooled full-size buffers may take together; 0 for half the JVM's
  *     limit ({@code --buffer-memory})
  * @param noDelay when the pumps' sockets send each write at once ({@code --nodelay})
+ * @param poller who wakes splice pumps and backend connects ({@code --poller})
  */
 public record Settings(int bufferSize, ThreadModel threads, Duration connectTimeout,
                        int maxConns, Duration idleTimeout, boolean keepAlive, Duration drain, IoMode io, int udpSessions,
-                       boolean syslog, long bufferMemory, Scheduler scheduler, NoDelay noDelay) {
+                       boolean syslog, long bufferMemory, Scheduler scheduler, NoDelay noDelay,
+                       Poller poller) {
 
     /** The defaults of the command line, as {@link SettingsFlags} declares them. */
     public static final Settings DEFAULTS = new SettingsFlags().settings();

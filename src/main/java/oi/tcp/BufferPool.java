@@ -1,12 +1,16 @@
 package oi.tcp;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import oi.report.FailureBurst;
 import oi.settings.IoMode;
+import oi.settings.Poller;
 import oi.settings.Settings;
+import oi.threads.EdgePoller;
+import org.tinylog.Logger;
 
 /**
  * Full-size pump buffers ({@code --buffer}), lent to a pump only while its reads fill its small
@@ -23,6 +27,7 @@ public final class BufferPool {
     private static final int MAX_POOLED_BYTES = 32 << 20;
 
     private final IoMode io;
+    private final EdgePoller poller;
     private final int size;
     private final boolean direct;
     private final long budget;
@@ -35,20 +40,37 @@ public final class BufferPool {
     /**
      * The pool of a command line: {@code --buffer}-sized, direct unless {@code --io stream}, within
      * {@code --buffer-memory}, for pumps that move bytes the way {@code --io} says, {@code auto}
-     * resolved for this JVM.
+     * resolved for this JVM, and are woken by the poller {@code --poller} chose.
      */
     public static BufferPool create(Settings settings) {
         IoMode io = settings.io().resolve(Splice.unavailable() == null);
         long budget = settings.bufferMemory() > 0 ? settings.bufferMemory() : MemoryLimits.defaultBudget(io != IoMode.STREAM);
-        return new BufferPool(io, settings.bufferSize(), budget);
+        return new BufferPool(io, io == IoMode.SPLICE && settings.poller() == Poller.OI ? edgePoller() : null, settings.bufferSize(),
+                budget);
+    }
+
+    /** oi's own poller, or null (after one log line saying why) when this JVM cannot run it. */
+    private static EdgePoller edgePoller() {
+        String why = EdgePoller.unavailable();
+        if (why == null) {
+            try {
+                return EdgePoller.shared();
+            } catch (IOException e) {
+                why = "--poller oi cannot start: " + e.getMessage();
+            }
+        }
+        Logger.info("{}: using the JDK's pollers", why);
+        return null;
     }
 
     /**
      * A pool of {@code size}-byte buffers, direct (for channels and splice) or on the heap (for streams),
-     * holding at most {@code budget} bytes of them, lent and kept together.
+     * holding at most {@code budget} bytes of them, lent and kept together, for pumps that {@code poller}
+     * wakes (null: the JDK's pollers).
      */
-    BufferPool(IoMode io, int size, long budget) {
+    BufferPool(IoMode io, EdgePoller poller, int size, long budget) {
         this.io = io;
+        this.poller = poller;
         this.size = size;
         this.direct = io != IoMode.STREAM;
         this.budget = budget;
@@ -60,6 +82,11 @@ public final class BufferPool {
     /** How the pumps of this pool move bytes: {@code --io}, with {@code auto} resolved to splice or channel. */
     public IoMode io() {
         return io;
+    }
+
+    /** oi's poller, which wakes splice pumps and their backend connects, or null for the JDK's pollers ({@code --poller}). */
+    public EdgePoller poller() {
+        return poller;
     }
 
     /** The size of the buffers lent. */

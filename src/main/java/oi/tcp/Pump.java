@@ -67,7 +67,7 @@ final class Pump {
      */
     boolean copy() {
         try (Io io = limits != null ? new BufferedIo(from, to, limits.batch())
-                : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size()) : new BufferedIo(from, to, mode, pool)) {
+                : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size(), pool.poller()) : new BufferedIo(from, to, mode, pool)) {
             long n;
             long bulk = 0;
             boolean held = false; // TCP_NODELAY is off on `to`: the kernel merges this bulk transfer's writes

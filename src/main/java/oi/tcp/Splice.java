@@ -2,6 +2,7 @@ package oi.tcp;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import oi.threads.EdgePoller;
 
 /**
  * {@code --io splice} on JDK 21, which has no final Foreign Function &amp; Memory API: it only says
@@ -23,7 +24,7 @@ public final class Splice implements Pump.Io {
     }
 
     /** Never returns on JDK 21: {@link #unavailable} is checked before any pump starts. */
-    static Splice between(SocketChannel from, SocketChannel to, int chunk) throws IOException {
+    static Splice between(SocketChannel from, SocketChannel to, int chunk, EdgePoller poller) throws IOException {
         throw new UnsupportedOperationException(unavailable());
     }
 

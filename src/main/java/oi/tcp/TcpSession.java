@@ -25,6 +25,7 @@ import oi.rules.ProxyProtocol;
 import oi.rules.RuleOptions;
 import oi.settings.NoDelay;
 import oi.settings.Settings;
+import oi.threads.EdgePoller;
 import org.tinylog.Logger;
 
 /**
@@ -64,6 +65,7 @@ public final class TcpSession implements Session {
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private final long idleLimitNanos;
     private volatile SocketChannel backend;
+    private volatile EdgePoller.Watch backendWatch; // with oi's poller: taken by the connect, let go by finish
     private volatile Pending pending;
     private volatile Endpoint serving;
     private BackendState served;
@@ -119,6 +121,7 @@ public final class TcpSession implements Session {
     private void finish(Outcome outcome) {
         Sockets.close(client);
         Sockets.close(backend);
+        letGoOfBackendWatch();
         if (served != null) {
             served.release();
         }
@@ -209,21 +212,35 @@ public final class TcpSession implements Session {
             return outbound.channel();
         } catch (ConnectFailure e) {
             Sockets.close(outbound.channel());
+            letGoOfBackendWatch();
             throw e;
+        }
+    }
+
+    private void letGoOfBackendWatch() {
+        EdgePoller.Watch watch = backendWatch;
+        if (watch != null) {
+            backendWatch = null;
+            watch.release();
         }
     }
 
     /** Connects under {@code --connect-timeout} and sends the PROXY header and the bytes that came with the client's. */
     private void connect(SocketChannel channel, SocketAddress address) throws ConnectFailure {
         boolean ip = address instanceof InetSocketAddress;
-        // A plain blocking connect, which on a virtual thread parks on the poller: the timed one of
-        // the socket adaptor toggles the socket's blocking mode with fcntl calls. The sweeper
-        // enforces --connect-timeout instead, by closing the socket.
+        // A plain blocking connect, which on a virtual thread parks on the JDK's write poller, or
+        // one that waits on oi's poller, where the pumps then find the socket registered: the
+        // timed one of the socket adaptor toggles the socket's blocking mode with fcntl calls. The
+        // sweeper enforces --connect-timeout instead, by closing the socket.
         long connectStart = System.nanoTime();
         Pending connecting = new Pending(channel, settings.connectTimeout());
         pending = connecting;
         try {
-            channel.connect(address);
+            if (buffers.poller() != null) {
+                backendWatch = buffers.poller().connect(channel, address);
+            } else {
+                channel.connect(address);
+            }
             if (ip) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (settings.keepAlive()) {

@@ -150,8 +150,8 @@ final class PollerScheduler implements Executor {
         }
     }
 
-    /** The JDK's poller threads in {@code jdk.pollerMode=1} are platform threads with these names. */
+    /** The JDK's poller threads in {@code jdk.pollerMode=1} are platform threads with these names; oi's own are its own kind. */
     private static boolean isPoller(Thread thread) {
-        return !thread.isVirtual() && thread.getName().endsWith("-Poller");
+        return !thread.isVirtual() && (thread.getName().endsWith("-Poller") || EdgePoller.isPoller(thread));
     }
 }

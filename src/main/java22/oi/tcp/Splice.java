@@ -9,6 +9,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import oi.threads.EdgePoller;
 
 /**
  * {@code --io splice}: a pump whose bytes go socket → pipe → socket with splice(2), so they are
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * channel's reader or writer, so a close from another thread wakes it, and the descriptor number
  * is not freed, and reused by a new socket, before the pump lets go of it. It waits with the
  * channel's own park, which on a virtual thread goes through the JDK's poller and frees the
- * carrier. Pipes come from a small shared pool: a pump holds one only while bytes are in it, so
+ * carrier, or with oi's own poller ({@code --poller oi}), where both sockets are registered once
+ * for the life of the pump. Pipes come from a small shared pool: a pump holds one only while bytes are in it, so
  * an idle connection costs no pipe descriptors.
  */
 public final class Splice implements Pump.Io {
@@ -60,12 +62,14 @@ public final class Splice implements Pump.Io {
     private final int fromFd;
     private final int toFd;
     private final long chunk;
+    private final EdgePoller.Watch reads; // null: the JDK's pollers wake this pump
+    private final EdgePoller.Watch writes;
     private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState());
     private Pipe pipe;
     private long inPipe;
     private long lastRead;
 
-    private Splice(SocketChannel from, SocketChannel to, int chunk) throws IOException {
+    private Splice(SocketChannel from, SocketChannel to, int chunk, EdgePoller poller) throws IOException {
         this.from = from;
         this.to = to;
         this.fromFd = HOOKS.fdVal(from);
@@ -74,6 +78,8 @@ public final class Splice implements Pump.Io {
         // splice honours the socket's O_NONBLOCK, not the channel's mode. Each pump sets it on the
         // socket it reads; both pumps are made before either runs, so each socket has it in time.
         HOOKS.nonBlocking(from);
+        this.reads = poller != null ? poller.watch(from, to) : null;
+        this.writes = poller != null ? poller.watch(to, from) : null;
     }
 
     /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
@@ -81,9 +87,12 @@ public final class Splice implements Pump.Io {
         return UNAVAILABLE;
     }
 
-    /** A splice pump from one connected socket to the other, at most {@code chunk} bytes a call. */
-    static Splice between(SocketChannel from, SocketChannel to, int chunk) throws IOException {
-        return new Splice(from, to, chunk);
+    /**
+     * A splice pump from one connected socket to the other, at most {@code chunk} bytes a call,
+     * woken by {@code poller} (null: the JDK's pollers).
+     */
+    static Splice between(SocketChannel from, SocketChannel to, int chunk, EdgePoller poller) throws IOException {
+        return new Splice(from, to, chunk, poller);
     }
 
     /** Pipes kept open for the next transfer, which a descriptor count must not take for a leak. */
@@ -100,6 +109,7 @@ public final class Splice implements Pump.Io {
                 if (pipe == null) {
                     pipe = borrowPipe();
                 }
+                long edges = reads != null ? reads.readEdges() : 0; // before the call: an edge during it wakes the wait
                 n = splice(fromFd, pipe.writeFd(), chunk);
                 if (n > 0) {
                     inPipe = n;
@@ -110,7 +120,7 @@ public final class Splice implements Pump.Io {
                 if (n == 0) {
                     return -1;
                 }
-                waitOrThrow((int) -n, from, HOOKS.pollIn());
+                waitOrThrow((int) -n, from, reads, edges);
             }
         } finally {
             HOOKS.end(HOOKS.endRead(), from, n > 0);
@@ -123,11 +133,12 @@ public final class Splice implements Pump.Io {
         boolean done = false;
         try {
             while (inPipe > 0) {
+                long edges = writes != null ? writes.writeEdges() : 0;
                 long n = splice(pipe.readFd(), toFd, inPipe);
                 if (n > 0) {
                     inPipe -= n;
                 } else {
-                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, HOOKS.pollOut());
+                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, writes, edges);
                 }
             }
             done = true;
@@ -142,15 +153,25 @@ public final class Splice implements Pump.Io {
         return lastRead >= Math.min(chunk, PIPE_CAPACITY);
     }
 
-    /** Parks until the socket is ready again when the call would have blocked; otherwise throws. */
-    private static void waitOrThrow(int errno, SocketChannel channel, int event) throws IOException {
+    /**
+     * Parks until the socket is ready again when the call would have blocked (on {@code watch}
+     * past {@code edges}, or on the JDK's poller when it is null); otherwise throws.
+     */
+    private void waitOrThrow(int errno, SocketChannel channel, EdgePoller.Watch watch, long edges) throws IOException {
+        boolean reading = channel == from;
         switch (errno) {
             case EINTR -> { }
             case EAGAIN -> {
                 if (!channel.isOpen()) {
                     throw new AsynchronousCloseException();
                 }
-                HOOKS.park(channel, event);
+                if (watch == null) {
+                    HOOKS.park(channel, reading ? HOOKS.pollIn() : HOOKS.pollOut());
+                } else if (reading) {
+                    watch.awaitReadable(edges);
+                } else {
+                    watch.awaitWritable(edges);
+                }
             }
             case ECONNRESET -> throw new SocketException("Connection reset");
             case EPIPE -> throw new SocketException("Broken pipe");
@@ -160,6 +181,10 @@ public final class Splice implements Pump.Io {
 
     @Override
     public void close() {
+        if (reads != null) {
+            reads.release();
+            writes.release();
+        }
         if (pipe != null && inPipe > 0) {
             pipe.close(); // bytes a failed write left behind must not reach another connection
             pipe = null;

@@ -22,7 +22,7 @@ class MemoryLimitsTest {
 
     @Test
     void aPoolPastItsBudgetRefusesLoansAndCountsThem() {
-        BufferPool pool = new BufferPool(IoMode.CHANNEL, 64 * 1024, 128 * 1024);
+        BufferPool pool = new BufferPool(IoMode.CHANNEL, null, 64 * 1024, 128 * 1024);
         var first = pool.borrow();
         var second = pool.borrow();
         assertThat(first).isNotNull();

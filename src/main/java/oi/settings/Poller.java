@@ -1,0 +1,19 @@
+package oi.settings;
+
+import java.util.Locale;
+
+/** Who watches the sockets of splice pumps and backend connects: the A/B switch of the poller study ({@code --poller}). */
+public enum Poller {
+    /**
+     * oi's own epoll, edge-triggered ({@code oi.threads.EdgePoller}): each socket registered once,
+     * a connection's two sockets on one poller; the JDK's where this JVM cannot run it.
+     */
+    OI,
+    /** The JDK's pollers, one-shot: every wait re-arms with an {@code epoll_ctl}, and a connect waits on the write poller. */
+    JDK;
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
