@@ -2,7 +2,7 @@
 # Cold against warm connection rate of bin/oi, with and without the checkout's AOT cache
 # (target/oi.aot, which `make build` trains), interleaved. One line per start: the time to its
 # "listening" line, the first 2 s of wrk -t1 -c32 'Connection: close' through oi to nginx after
-# it, then 2 s after 8 s of warm-up. Usage: R=3 bench/cold-start.sh (as root; needs nginx-light,
+# it, then 2 s after 8 s of warm-up. Usage: R=3 [OI_FLAGS="--poller jdk"] bench/cold-start.sh (as root; needs nginx-light,
 # wrk; uses ports 18181-18182 and /tmp/cold). Issue 21's figures in docs/experiments.md.
 set -u
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ rate() { wrk -t1 -c32 -d"$1"s -H 'Connection: close' http://127.0.0.1:18182/ 2>&
 for rep in $(seq "${R:-3}"); do
   for mode in cache nocache cache nocache; do
     [ $mode = nocache ] && mv target/oi.aot /tmp/cold/oi.aot
-    rm -f /tmp/cold/oi.err; s=$(date +%s%N); bin/oi -c /tmp/cold/oi.conf 2> /tmp/cold/oi.err & p=$!
+    rm -f /tmp/cold/oi.err; s=$(date +%s%N); bin/oi -c /tmp/cold/oi.conf ${OI_FLAGS:-} 2> /tmp/cold/oi.err & p=$!
     until grep -q listening /tmp/cold/oi.err 2>/dev/null; do sleep 0.002; done; e=$(date +%s%N)
     cold=$(rate 2); rate 8 > /dev/null; warm=$(rate 2)
     kill $p; wait $p 2>/dev/null

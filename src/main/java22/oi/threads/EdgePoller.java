@@ -286,6 +286,9 @@ public final class EdgePoller {
     /** One epoll instance and its thread. */
     private static final class Poller {
         private final int epfd;
+        /** epoll_ctl's event and errno, allocated once for the life of the process, as the poller is. */
+        private final MemorySegment ctlEvent = Arena.global().allocate(EVENT_SIZE, 8);
+        private final MemorySegment ctlState = Arena.global().allocate(NATIVES.callState);
         private final AtomicLong nextToken = new AtomicLong();
         private final Map<Long, Watch> byToken = new ConcurrentHashMap<>();
 
@@ -298,24 +301,24 @@ public final class EdgePoller {
             if (epfd < 0) {
                 throw new IOException("epoll_create1 failed (out of descriptors?)");
             }
+            ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
             new PollerThread(this::run, index).start();
         }
 
         void register(Watch watch) throws IOException {
             watch.token = nextToken.incrementAndGet();
             byToken.put(watch.token, watch); // before epoll_ctl: the first edge may come at once
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment event = arena.allocate(EVENT_SIZE, 8);
-                event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
-                event.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, watch.token);
-                MemorySegment state = arena.allocate(NATIVES.callState);
+            try {
                 int fd = (int) NATIVES.fdVal.invoke((Object) watch.channel);
-                int result = (int) NATIVES.epollCtl.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
-                if (result != 0 && (int) NATIVES.errno.get(state, 0L) == EEXIST) { // a socket released but not closed
-                    result = (int) NATIVES.epollCtl.invokeExact(state, epfd, EPOLL_CTL_MOD, fd, event);
-                }
-                if (result != 0) {
-                    throw new IOException("epoll_ctl failed: errno " + (int) NATIVES.errno.get(state, 0L));
+                synchronized (ctlEvent) { // one call's arguments at a time: a few per connection, so never long
+                    ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, watch.token);
+                    int result = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_ADD, fd, ctlEvent);
+                    if (result != 0 && (int) NATIVES.errno.get(ctlState, 0L) == EEXIST) { // a socket released but not closed
+                        result = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_MOD, fd, ctlEvent);
+                    }
+                    if (result != 0) {
+                        throw new IOException("epoll_ctl failed: errno " + (int) NATIVES.errno.get(ctlState, 0L));
+                    }
                 }
             } catch (Throwable e) {
                 byToken.remove(watch.token);
