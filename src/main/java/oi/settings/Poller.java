@@ -6,10 +6,14 @@ import java.util.Locale;
 public enum Poller {
     /**
      * oi's own epoll, edge-triggered ({@code oi.threads.EdgePoller}): each socket registered once,
-     * a connection's two sockets on one poller; the JDK's where this JVM cannot run it.
+     * a connection's two sockets on one poller; the JDK's where this JVM cannot run it. Fewer
+     * wake-ups per connection, but a bulk transfer's every arriving segment wakes the poller.
      */
     OI,
-    /** The JDK's pollers, one-shot: every wait re-arms with an {@code epoll_ctl}, and a connect waits on the write poller. */
+    /**
+     * The JDK's pollers, one-shot, the default: every wait re-arms with an {@code epoll_ctl} and a
+     * connect waits on the write poller, but a socket nobody waits on wakes nobody.
+     */
     JDK;
 
     @Override

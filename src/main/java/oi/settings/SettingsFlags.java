@@ -39,9 +39,9 @@ public final class SettingsFlags {
     @Parameter(names = "--io", description = "How the pumps read and write (man oi describes each; splice needs JDK 22+)")
     IoMode io = IoMode.AUTO;
 
-    @Parameter(names = "--poller", description = "Who wakes splice pumps and backend connects: oi (its own edge-triggered "
-            + "epoll, each socket registered once; falls back to jdk where the JVM cannot) or jdk (the JDK's pollers)")
-    Poller poller = Poller.OI;
+    @Parameter(names = "--poller", description = "Who wakes splice pumps and backend connects: jdk (the JDK's one-shot "
+            + "pollers) or oi (its own edge-triggered epoll, each socket registered once; falls back to jdk where the JVM cannot)")
+    Poller poller = Poller.JDK;
 
     @Parameter(names = "--connect-timeout", converter = Flags.PositiveSeconds.class, defaultValueDescription = "10",
             description = "Seconds a backend connect may take")

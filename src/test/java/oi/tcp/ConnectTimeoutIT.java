@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oi.testing.LogLines;
 import oi.testing.OiProcess;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A backend that never answers the handshake is given up after --connect-timeout, and the client is closed. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -23,8 +24,9 @@ class ConnectTimeoutIT {
     @TempDir
     Path dir;
 
-    @Test
-    void aBackendThatNeverAnswersIsGivenUpAfterTheConnectTimeout() throws Exception {
+    @ParameterizedTest(name = "--poller {0}")
+    @ValueSource(strings = {"jdk", "oi"}) // the connect waits on the JDK's write poller, or on oi's own
+    void aBackendThatNeverAnswersIsGivenUpAfterTheConnectTimeout(String poller) throws Exception {
         List<Socket> queued = new ArrayList<>();
         // A backlog of one that is never accepted: once its queue is full the kernel drops further SYNs.
         try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -41,7 +43,7 @@ class ConnectTimeoutIT {
             int port = OiProcess.freePort();
             Path log = dir.resolve("oi.log");
             try (OiProcess oi = OiProcess.start(dir, "logfile " + log + "\n127.0.0.1 " + port + " 127.0.0.1 "
-                    + silent.getLocalPort() + "\n", "--connect-timeout", "1").awaitListening(port);
+                    + silent.getLocalPort() + "\n", "--connect-timeout", "1", "--poller", poller).awaitListening(port);
                  Socket client = new Socket("127.0.0.1", port)) {
                 client.setSoTimeout(10_000);
                 long start = System.nanoTime();

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * oi's own edge-triggered poller ({@code --poller oi}) on real loopback sockets: no edge lost
  * between a read that would block and its wait, a close that wakes a waiter, and a connect that
- * waits on it. An IT because only the multi-release jar holds the working poller (JDK 22+); the
- * JDK's pollers, its fallback, carry every splice test again in {@code SpliceJdkPollerIT}.
+ * waits on it. An IT because only the multi-release jar holds the working poller (JDK 22+);
+ * {@code SpliceEdgePollerIT} runs every splice test on it, {@code SpliceIT} on the JDK's pollers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EdgePollerIT {

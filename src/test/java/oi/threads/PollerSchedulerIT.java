@@ -46,6 +46,9 @@ class PollerSchedulerIT {
                      "--io", io).awaitListening(port);
              Socket client = new Socket("127.0.0.1", port)) {
             assertThat(oi.stderr()).contains("virtual threads, poller scheduler");
+            if (io.equals("splice")) {
+                assertThat(oi.stderr()).as("the JDK's pollers wake splice pumps by default").contains("io splice, poller jdk");
+            }
             client.setSoTimeout(60_000);
             assertThat(Streams.echoed(client, SIZE, 11)).isTrue();
             assertThat(oi.stop()).as(oi.stderr()).isZero();
