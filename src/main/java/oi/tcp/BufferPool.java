@@ -45,6 +45,9 @@ public final class BufferPool {
     public static BufferPool create(Settings settings) {
         IoMode io = settings.io().resolve(Splice.unavailable() == null);
         long budget = settings.bufferMemory() > 0 ? settings.bufferMemory() : MemoryLimits.defaultBudget(io != IoMode.STREAM);
+        if (settings.poller() == Poller.OI && io != IoMode.SPLICE) {
+            Logger.info("--poller oi wakes splice pumps only: io {} uses the JDK's pollers", io);
+        }
         return new BufferPool(io, io == IoMode.SPLICE && settings.poller() == Poller.OI ? edgePoller() : null, settings.bufferSize(),
                 budget);
     }

@@ -202,30 +202,32 @@ public final class EdgePoller {
 
         /** Parks until a read edge after {@code seen}; throws if the socket was closed meanwhile. */
         public void awaitReadable(long seen) throws IOException {
-            register();
-            Thread waiting = Thread.currentThread();
-            reader = waiting;
-            try {
-                while (readEdges == seen && !closed && !waiting.isInterrupted()) {
-                    LockSupport.park(this);
-                }
-            } finally {
-                reader = null;
-            }
-            checkOpen();
+            await(true, seen);
         }
 
         /** Parks until a write edge after {@code seen}; throws if the socket was closed meanwhile. */
         public void awaitWritable(long seen) throws IOException {
+            await(false, seen);
+        }
+
+        private void await(boolean reading, long seen) throws IOException {
             register();
             Thread waiting = Thread.currentThread();
-            writer = waiting;
+            if (reading) {
+                reader = waiting; // set before the count is read: see fire()
+            } else {
+                writer = waiting;
+            }
             try {
-                while (writeEdges == seen && !closed && !waiting.isInterrupted()) {
+                while ((reading ? readEdges : writeEdges) == seen && !closed && !waiting.isInterrupted()) {
                     LockSupport.park(this);
                 }
             } finally {
-                writer = null;
+                if (reading) {
+                    reader = null;
+                } else {
+                    writer = null;
+                }
             }
             checkOpen();
         }
@@ -262,7 +264,7 @@ public final class EdgePoller {
             });
         }
 
-        /** Called by the poller thread for each edge. */
+        /** Called by the poller thread for each edge: the count moves on before the waiter is read, so one of the two sees the other. */
         private void fire(int events) {
             if ((events & READABLE) != 0) {
                 readEdges++; // only this poller's thread writes the counts
