@@ -87,6 +87,7 @@ final class Pump {
                 bulk = io.filled() ? bulk + n : 0;
                 if (bulk >= BULK_SLICE) {
                     bulk = 0;
+                    io.inBulk();
                     threads.yieldInBulk();
                 }
             }
@@ -143,6 +144,10 @@ final class Pump {
 
         /** Whether the last read filled all the room it had, so more is probably waiting. */
         boolean filled();
+
+        /** Told now and then during a bulk transfer, whose reads find their bytes without waiting. */
+        default void inBulk() {
+        }
 
         /** Gives back what the pump borrowed. */
         @Override

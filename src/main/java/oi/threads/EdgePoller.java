@@ -70,6 +70,10 @@ public final class EdgePoller {
             throw new UnsupportedOperationException(unavailable());
         }
 
+        /** Nothing is in epoll on JDK 21. */
+        public void quiet() {
+        }
+
         /** Nothing to let go of on JDK 21. */
         public void release() {
         }

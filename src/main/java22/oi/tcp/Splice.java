@@ -149,6 +149,27 @@ public final class Splice implements Pump.Io {
     }
 
     @Override
+    public void inBulk() {
+        if (reads == null) {
+            return;
+        }
+        try {
+            HOOKS.begin(HOOKS.beginRead(), from); // as for a read: a close now must not free the descriptor under epoll_ctl
+        } catch (IOException e) {
+            return; // closed: the kernel took it out of epoll
+        }
+        try {
+            reads.quiet(); // the socket leaves oi's epoll until this pump waits for it again
+        } finally {
+            try {
+                HOOKS.end(HOOKS.endRead(), from, true);
+            } catch (IOException e) {
+                // closed meanwhile: the next read says so
+            }
+        }
+    }
+
+    @Override
     public boolean filled() {
         return lastRead >= Math.min(chunk, PIPE_CAPACITY);
     }

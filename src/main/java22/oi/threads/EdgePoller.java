@@ -17,7 +17,6 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -39,6 +38,7 @@ import org.tinylog.Logger;
  */
 public final class EdgePoller {
     private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLL_CTL_MOD = 3;
     private static final int EPOLLIN = 0x001;
     private static final int EPOLLOUT = 0x004;
@@ -176,8 +176,8 @@ public final class EdgePoller {
     public static final class Watch {
         private final SocketChannel channel;
         private final Poller poller;
-        private final AtomicBoolean registered = new AtomicBoolean();
-        private volatile long token; // set when registered
+        private boolean armed; // in epoll now; guarded by this
+        private volatile long token; // set at the first registration
         private int refs = 1; // changed only inside WATCHED.compute
         private volatile long readEdges;
         private volatile long writeEdges;
@@ -211,14 +211,14 @@ public final class EdgePoller {
         }
 
         private void await(boolean reading, long seen) throws IOException {
-            register();
             Thread waiting = Thread.currentThread();
             if (reading) {
-                reader = waiting; // set before the count is read: see fire()
+                reader = waiting; // set before the count is read (see fire) and before arming (see quiet)
             } else {
                 writer = waiting;
             }
             try {
+                arm();
                 while ((reading ? readEdges : writeEdges) == seen && !closed && !waiting.isInterrupted()) {
                     LockSupport.park(this);
                 }
@@ -233,12 +233,26 @@ public final class EdgePoller {
         }
 
         /**
-         * Adds the socket to its poller's epoll at its first wait: the registration reports what
-         * is ready already, so bytes that came after the call that would have blocked still wake.
+         * Puts the socket in its poller's epoll at its first wait, and again at the first wait
+         * after {@link #quiet}: the registration reports what is ready already, so bytes that came
+         * after the call that would have blocked still wake.
          */
-        private void register() throws IOException {
-            if (!registered.get() && registered.compareAndSet(false, true)) {
-                poller.register(this);
+        private synchronized void arm() throws IOException {
+            if (!armed) {
+                poller.arm(this);
+                armed = true;
+            }
+        }
+
+        /**
+         * Takes the socket out of epoll while nobody waits on it, until the next wait: a pump in a
+         * bulk transfer calls it for the socket it reads, whose every arriving segment would
+         * otherwise wake the poller while the pump is busy copying.
+         */
+        public synchronized void quiet() {
+            if (armed && reader == null && writer == null) { // a waiter sets itself before it arms: it cannot be missed
+                poller.disarm(this);
+                armed = false;
             }
         }
 
@@ -257,7 +271,7 @@ public final class EdgePoller {
                 if (watch != this || --refs > 0) {
                     return watch;
                 }
-                if (registered.get()) {
+                if (token != 0) {
                     poller.byToken.remove(token);
                 }
                 return null;
@@ -307,9 +321,11 @@ public final class EdgePoller {
             new PollerThread(this::run, index).start();
         }
 
-        void register(Watch watch) throws IOException {
-            watch.token = nextToken.incrementAndGet();
-            byToken.put(watch.token, watch); // before epoll_ctl: the first edge may come at once
+        void arm(Watch watch) throws IOException {
+            if (watch.token == 0) {
+                watch.token = nextToken.incrementAndGet();
+                byToken.put(watch.token, watch); // before epoll_ctl: the first edge may come at once
+            }
             try {
                 int fd = (int) NATIVES.fdVal.invoke((Object) watch.channel);
                 synchronized (ctlEvent) { // one call's arguments at a time: a few per connection, so never long
@@ -323,8 +339,19 @@ public final class EdgePoller {
                     }
                 }
             } catch (Throwable e) {
-                byToken.remove(watch.token);
                 throw e instanceof IOException io ? io : new IOException("epoll_ctl: " + e, e);
+            }
+        }
+
+        /** Takes a socket out of this epoll; one that is gone already has left it. */
+        void disarm(Watch watch) {
+            try {
+                int fd = (int) NATIVES.fdVal.invoke((Object) watch.channel);
+                synchronized (ctlEvent) {
+                    int ignored = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_DEL, fd, ctlEvent);
+                }
+            } catch (Throwable e) {
+                // closed meanwhile: the kernel took it out
             }
         }
 

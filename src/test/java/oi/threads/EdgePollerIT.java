@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * oi's own edge-triggered poller ({@code --poller oi}) on real loopback sockets: no edge lost
- * between a read that would block and its wait, a close that wakes a waiter, and a connect that
- * waits on it. An IT because only the multi-release jar holds the working poller (JDK 22+);
+ * between a read that would block and its wait, none lost while a socket is out of epoll for a
+ * bulk transfer, a close that wakes a waiter, and a connect that waits on it. An IT because only the multi-release jar holds the working poller (JDK 22+);
  * {@code SpliceEdgePollerIT} runs every splice test on it, {@code SpliceIT} on the JDK's pollers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -102,6 +102,39 @@ class EdgePollerIT {
             EdgePoller.closed(watched);
             assertThatThrownBy(() -> woken.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(AsynchronousCloseException.class);
+            watch.release();
+        }
+    }
+
+    @Test
+    void bytesThatComeWhileASocketIsQuietStillWakeItsNextWait() throws Exception {
+        try (ServerSocketChannel server = listener();
+             SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+             SocketChannel receiver = server.accept()) {
+            receiver.configureBlocking(false);
+            EdgePoller.Watch watch = EdgePoller.shared().watch(receiver, null);
+            ByteBuffer buffer = ByteBuffer.allocate(8);
+            for (int round = 0; round < 2; round++) { // the bytes come after the wait began, then before it
+                watch.quiet(); // as a pump in a bulk transfer: out of epoll until it waits again
+                long edges = watch.readEdges();
+                assertThat(receiver.read(buffer.clear())).isZero();
+                if (round == 1) {
+                    sender.write(ByteBuffer.wrap(new byte[] {1})); // before the wait arms the socket again
+                }
+                CompletableFuture<Void> woken = CompletableFuture.runAsync(() -> {
+                    try {
+                        watch.awaitReadable(edges);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, task -> Thread.ofVirtual().start(task));
+                if (round == 0) {
+                    Thread.sleep(50);
+                    sender.write(ByteBuffer.wrap(new byte[] {1}));
+                }
+                woken.get(10, TimeUnit.SECONDS);
+                assertThat(receiver.read(buffer.clear())).as("round %d", round).isEqualTo(1);
+            }
             watch.release();
         }
     }
