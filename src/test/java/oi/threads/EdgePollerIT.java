@@ -34,10 +34,9 @@ class EdgePollerIT {
 
     @Test
     void tenThousandSmallMessagesEachWaitedForArriveIntact() throws Exception {
-        try (ServerSocketChannel server = listener();
-             SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-             SocketChannel receiver = server.accept()) {
-            receiver.configureBlocking(false); // as a splice pump reads: a read that would block returns at once
+        try (Pair pair = Pair.open()) {
+            SocketChannel sender = pair.sender();
+            SocketChannel receiver = pair.receiver();
             EdgePoller.Watch watch = EdgePoller.shared().watch(receiver, null);
             int messages = 10_000;
             CompletableFuture<Long> received = new CompletableFuture<>();
@@ -77,10 +76,8 @@ class EdgePollerIT {
 
     @Test
     void aCloseWakesAThreadWaitingToRead() throws Exception {
-        try (ServerSocketChannel server = listener();
-             SocketChannel peer = SocketChannel.open(server.getLocalAddress());
-             SocketChannel watched = server.accept()) {
-            watched.configureBlocking(false);
+        try (Pair pair = Pair.open()) {
+            SocketChannel watched = pair.receiver();
             EdgePoller.Watch watch = EdgePoller.shared().watch(watched, null);
             CompletableFuture<Void> woken = new CompletableFuture<>();
             CompletableFuture<Void> waiting = new CompletableFuture<>();
@@ -108,18 +105,15 @@ class EdgePollerIT {
 
     @Test
     void bytesThatComeWhileASocketIsQuietStillWakeItsNextWait() throws Exception {
-        try (ServerSocketChannel server = listener();
-             SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-             SocketChannel receiver = server.accept()) {
-            receiver.configureBlocking(false);
-            EdgePoller.Watch watch = EdgePoller.shared().watch(receiver, null);
+        try (Pair pair = Pair.open()) {
+            EdgePoller.Watch watch = EdgePoller.shared().watch(pair.receiver(), null);
             ByteBuffer buffer = ByteBuffer.allocate(8);
             for (int round = 0; round < 2; round++) { // the bytes come after the wait began, then before it
                 watch.quiet(); // as a pump in a bulk transfer: out of epoll until it waits again
                 long edges = watch.readEdges();
-                assertThat(receiver.read(buffer.clear())).isZero();
+                assertThat(pair.receiver().read(buffer.clear())).isZero();
                 if (round == 1) {
-                    sender.write(ByteBuffer.wrap(new byte[] {1})); // before the wait arms the socket again
+                    pair.sender().write(ByteBuffer.wrap(new byte[] {1})); // before the wait arms the socket again
                 }
                 CompletableFuture<Void> woken = CompletableFuture.runAsync(() -> {
                     try {
@@ -130,10 +124,10 @@ class EdgePollerIT {
                 }, task -> Thread.ofVirtual().start(task));
                 if (round == 0) {
                     Thread.sleep(50);
-                    sender.write(ByteBuffer.wrap(new byte[] {1}));
+                    pair.sender().write(ByteBuffer.wrap(new byte[] {1}));
                 }
                 woken.get(10, TimeUnit.SECONDS);
-                assertThat(receiver.read(buffer.clear())).as("round %d", round).isEqualTo(1);
+                assertThat(pair.receiver().read(buffer.clear())).as("round %d", round).isEqualTo(1);
             }
             watch.release();
         }
@@ -166,6 +160,24 @@ class EdgePollerIT {
         try (SocketChannel channel = SocketChannel.open()) {
             assertThatThrownBy(() -> EdgePoller.shared().connect(channel, new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort)))
                     .isInstanceOf(ConnectException.class);
+        }
+    }
+
+    /** A connected loopback pair whose receiving end is non-blocking, as a splice pump reads: a read that would block returns at once. */
+    private record Pair(ServerSocketChannel server, SocketChannel sender, SocketChannel receiver) implements AutoCloseable {
+        static Pair open() throws IOException {
+            ServerSocketChannel server = listener();
+            SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+            SocketChannel receiver = server.accept();
+            receiver.configureBlocking(false);
+            return new Pair(server, sender, receiver);
+        }
+
+        @Override
+        public void close() throws IOException {
+            receiver.close();
+            sender.close();
+            server.close();
         }
     }
 
