@@ -21,9 +21,10 @@ import oi.threads.EdgePoller;
  * channel's reader or writer, so a close from another thread wakes it, and the descriptor number
  * is not freed, and reused by a new socket, before the pump lets go of it. It waits with the
  * channel's own park, which on a virtual thread goes through the JDK's poller and frees the
- * carrier, or with oi's own poller ({@code --poller oi}), where both sockets are registered once
- * for the life of the pump. Pipes come from a small shared pool: a pump holds one only while bytes are in it, so
- * an idle connection costs no pipe descriptors.
+ * carrier, or on oi's own poller ({@code --poller oi}), which keeps each socket registered from
+ * its first wait until a bulk transfer quiets it ({@link #inBulk}). Pipes come from a small
+ * shared pool: a pump holds one only while bytes are in it, so an idle connection costs no pipe
+ * descriptors.
  */
 public final class Splice implements Pump.Io {
     private static final int EINTR = 4;
@@ -120,7 +121,7 @@ public final class Splice implements Pump.Io {
                 if (n == 0) {
                     return -1;
                 }
-                waitOrThrow((int) -n, from, reads, edges);
+                waitOrThrow((int) -n, true, edges);
             }
         } finally {
             HOOKS.end(HOOKS.endRead(), from, n > 0);
@@ -138,7 +139,7 @@ public final class Splice implements Pump.Io {
                 if (n > 0) {
                     inPipe -= n;
                 } else {
-                    waitOrThrow(n == 0 ? EPIPE : (int) -n, to, writes, edges);
+                    waitOrThrow(n == 0 ? EPIPE : (int) -n, false, edges);
                 }
             }
             done = true;
@@ -175,11 +176,12 @@ public final class Splice implements Pump.Io {
     }
 
     /**
-     * Parks until the socket is ready again when the call would have blocked (on {@code watch}
-     * past {@code edges}, or on the JDK's poller when it is null); otherwise throws.
+     * Parks until the socket read ({@code reading}) or written is ready again when the call would
+     * have blocked (on oi's poller past {@code edges}, or on the JDK's); otherwise throws.
      */
-    private void waitOrThrow(int errno, SocketChannel channel, EdgePoller.Watch watch, long edges) throws IOException {
-        boolean reading = channel == from;
+    private void waitOrThrow(int errno, boolean reading, long edges) throws IOException {
+        SocketChannel channel = reading ? from : to;
+        EdgePoller.Watch watch = reading ? reads : writes;
         switch (errno) {
             case EINTR -> { }
             case EAGAIN -> {
