@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import oi.bench.EchoServer;
 import oi.settings.IoMode;
 import oi.settings.ThreadModel;
+import oi.testing.OiProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,10 +72,7 @@ class BenchCommandTest {
 
     @Test
     void aTargetThatRefusesIsASystemFailureNamedInOneLine() throws Exception {
-        int closed;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            closed = probe.getLocalPort();
-        }
+        int closed = OiProcess.freePort();
         Result result = bench("rr", "--target", "127.0.0.1:" + closed, "--seconds", "0.1");
         assertThat(result.code()).isEqualTo(ExitCode.SYSERR);
         assertThat(result.err()).startsWith("oi bench: rr failed: java.net.ConnectException").hasLineCount(1);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oi.settings.Settings;
 import oi.testing.LogLines;
+import oi.testing.OiProcess;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
@@ -130,10 +131,8 @@ class RinetdCompatibilityTest {
 
     @Test
     void reloadKeepsAnUnchangedListenerAndAppliesItsNewAccessList() throws Exception {
-        try (TcpServer backend = TcpServer.echo();
-             java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            int port = probe.getLocalPort();
-            probe.close();
+        try (TcpServer backend = TcpServer.echo()) {
+            int port = OiProcess.freePort();
             String rule = "127.0.0.1 " + port + " 127.0.0.1 " + backend.port() + "\n";
             try (RunningForwarder oi = RunningForwarder.start(dir, rule, Settings.DEFAULTS)) {
                 var listener = oi.listener(0);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,7 @@ import oi.settings.Settings;
 import oi.settings.ThreadModel;
 import oi.testing.Fds;
 import oi.testing.LogLines;
+import oi.testing.OiProcess;
 import oi.testing.RunningForwarder;
 import oi.testing.Streams;
 import oi.testing.TcpServer;
@@ -161,10 +161,7 @@ class TcpForwardingTest {
 
     @Test
     void refusedBackendClosesTheClientPromptlyAndLeaksNothing() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort(); // free once closed: connects are refused
-        }
+        int closedPort = OiProcess.freePort(); // nobody listens: connects are refused
         Path log = dir.resolve("conn.log");
         try (RunningForwarder oi = forward(closedPort, base(), "logfile " + log + "\n")) {
             refusedRoundTrip(oi);

@@ -6,12 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** {@code bin/oi} as a separate process, started from rules text, for end-to-end tests. */
 public final class OiProcess implements AutoCloseable {
     /** The launcher, resolved from the project directory the tests run in. */
     public static final Path BIN_OI = Path.of("bin/oi").toAbsolutePath();
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final Process process;
     private final Path dir;
@@ -76,10 +79,17 @@ public final class OiProcess implements AutoCloseable {
         return start(dir, rules, List.of(), flags);
     }
 
-    /** A port that was free a moment ago, for rules that a separate process must bind. */
+    /**
+     * A port that was free a moment ago, for rules that a separate process must bind; never one
+     * handed out before in this JVM, as the kernel may give a port just closed to the next probe.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
+        while (true) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                if (HANDED_OUT.add(probe.getLocalPort())) {
+                    return probe.getLocalPort();
+                }
+            }
         }
     }
 
