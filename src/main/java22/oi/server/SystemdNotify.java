@@ -2,13 +2,11 @@ package oi.server;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import oi.os.Native;
 import org.tinylog.Logger;
 
 /**
@@ -35,20 +33,9 @@ public final class SystemdNotify {
     /** {@code sizeof(sun_path)} in Linux's {@code struct sockaddr_un}, after its two-byte family. */
     private static final int SUN_PATH = 108;
 
-    private static final Native NATIVE;
-    private static final String UNAVAILABLE;
-
-    static {
-        Native found = null;
-        String why = null;
-        try {
-            found = Native.load();
-        } catch (RuntimeException e) {
-            why = "cannot reach socket(2) and sendto(2) through the FFM API: " + e;
-        }
-        NATIVE = found;
-        UNAVAILABLE = why;
-    }
+    private static final Native.Loaded<Calls> LOADED = Native.load(Calls::load, "cannot reach socket(2) and sendto(2) through"
+            + " the FFM API");
+    private static final Calls NATIVE = LOADED.value();
 
     /** The socket's address as {@code sun_path} holds it: a path, or NUL and an abstract name; empty for {@link #OFF}. */
     private final byte[] path;
@@ -64,7 +51,7 @@ public final class SystemdNotify {
             return OFF;
         }
         byte[] path = socket.getBytes(StandardCharsets.UTF_8);
-        String problem = UNAVAILABLE != null ? UNAVAILABLE
+        String problem = LOADED.unavailable() != null ? LOADED.unavailable()
                 : !socket.startsWith("/") && !socket.startsWith("@") ? "neither a socket path nor @ and an abstract name"
                 : path.length >= SUN_PATH ? "longer than the " + (SUN_PATH - 1) + " bytes a Unix socket address holds"
                 : null;
@@ -116,33 +103,25 @@ public final class SystemdNotify {
     }
 
     /** The C functions this class calls, looked up once. */
-    private record Native(MethodHandle socket, MethodHandle sendto, MethodHandle close, MethodHandle strerror,
-                          MethodHandle clockGettime, MemoryLayout callState, VarHandle errno) {
+    private record Calls(MethodHandle socket, MethodHandle sendto, MethodHandle close, MethodHandle strerror,
+                         MethodHandle clockGettime) {
 
-        static Native load() {
-            Linker linker = Linker.nativeLinker();
-            Linker.Option errnoOption = Linker.Option.captureCallState("errno");
-            MemoryLayout state = Linker.Option.captureStateLayout();
-            return new Native(
-                    handle(linker, "socket", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errnoOption),
-                    handle(linker, "sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), errnoOption),
-                    handle(linker, "close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
-                    handle(linker, "strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT)),
-                    handle(linker, "clock_gettime", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS)),
-                    state, state.varHandle(MemoryLayout.PathElement.groupElement("errno")));
-        }
-
-        private static MethodHandle handle(Linker linker, String name, FunctionDescriptor descriptor, Linker.Option... options) {
-            return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor, options);
+        static Calls load() {
+            return new Calls(
+                    Native.function("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT), Native.ERRNO),
+                    Native.function("sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Native.ERRNO),
+                    Native.function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
+                    Native.function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT)),
+                    Native.function("clock_gettime", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.ADDRESS)));
         }
 
         /** One datagram to the socket at {@code path}, from a socket of its own. */
         void send(byte[] path, byte[] message) throws NotSent {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment errnoState = arena.allocate(callState);
+                MemorySegment errnoState = arena.allocate(Native.CALL_STATE);
                 // struct sockaddr_un: the family, then sun_path; the arena zeroes it, so a path ends in NUL.
                 MemorySegment address = arena.allocate(2 + SUN_PATH);
                 address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
@@ -186,7 +165,7 @@ public final class SystemdNotify {
         }
 
         private NotSent failed(String call, MemorySegment errnoState) throws Throwable {
-            int code = (int) errno.get(errnoState, 0L);
+            int code = (int) Native.ERRNO_OF.get(errnoState, 0L);
             MemorySegment text = (MemorySegment) strerror.invokeExact(code);
             return new NotSent(call + ": " + text.reinterpret(256).getString(0));
         }

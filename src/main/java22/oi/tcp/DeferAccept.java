@@ -3,13 +3,11 @@ package oi.tcp;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.reflect.Method;
 import java.nio.channels.ServerSocketChannel;
+import oi.os.Native;
 
 /**
  * {@code TCP_DEFER_ACCEPT} on a listening socket of an {@code acceptproxy=} rule, as haproxy's
@@ -29,29 +27,15 @@ final class DeferAccept {
     /** Seconds the kernel waits for the first bytes: haproxy's one, so a silent client is seen soon. */
     private static final int SECONDS = 1;
 
-    private static final MethodHandle SETSOCKOPT;
-    private static final MethodHandle FD_VAL;
-    private static final String UNAVAILABLE;
+    private static final Native.Loaded<Natives> NATIVES = Native.load(Natives::load, "TCP_DEFER_ACCEPT cannot be set (run oi"
+            + " as bin/oi does, with java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED)");
 
-    static {
-        MethodHandle setsockopt = null;
-        MethodHandle fdVal = null;
-        String why = null;
-        try {
-            Linker linker = Linker.nativeLinker();
-            setsockopt = linker.downcallHandle(linker.defaultLookup().find("setsockopt").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            Method getFdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            getFdVal.setAccessible(true);
-            fdVal = MethodHandles.lookup().unreflect(getFdVal);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            why = "TCP_DEFER_ACCEPT cannot be set (run oi as bin/oi does, with java -jar, or add --add-opens"
-                    + " java.base/sun.nio.ch=ALL-UNNAMED): " + e;
+    /** setsockopt(2) and the JDK's descriptor of a channel, looked up once. */
+    private record Natives(MethodHandle setsockopt, MethodHandle fdVal) {
+        static Natives load() throws ReflectiveOperationException {
+            return new Natives(Native.function("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT)), Native.descriptorOfChannel());
         }
-        SETSOCKOPT = setsockopt;
-        FD_VAL = fdVal;
-        UNAVAILABLE = why;
     }
 
     private DeferAccept() {
@@ -59,7 +43,7 @@ final class DeferAccept {
 
     /** Why a listening socket cannot defer its accepts in this JVM, or null when it can. */
     static String unavailable() {
-        return UNAVAILABLE;
+        return NATIVES.unavailable();
     }
 
     /**
@@ -69,8 +53,10 @@ final class DeferAccept {
     static void apply(ServerSocketChannel server, boolean on) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seconds = arena.allocateFrom(ValueLayout.JAVA_INT, on ? SECONDS : 0);
-            int fd = (int) FD_VAL.invoke((Object) server);
-            if ((int) SETSOCKOPT.invokeExact(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, seconds, (int) ValueLayout.JAVA_INT.byteSize()) != 0) {
+            Natives natives = NATIVES.value();
+            int fd = (int) natives.fdVal().invokeExact((Object) server);
+            int length = (int) ValueLayout.JAVA_INT.byteSize();
+            if ((int) natives.setsockopt().invokeExact(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, seconds, length) != 0) {
                 throw new IOException("setsockopt(TCP_DEFER_ACCEPT) failed");
             }
         } catch (IOException | RuntimeException | Error e) {

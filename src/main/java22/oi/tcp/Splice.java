@@ -9,6 +9,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import oi.os.Native;
 import oi.threads.EdgePoller;
 
 /**
@@ -39,21 +40,9 @@ public final class Splice implements Pump.Io {
     /** Linux's default pipe size: the most one splice into an empty pipe moves. */
     private static final long PIPE_CAPACITY = 65_536;
 
-    private static final SpliceHooks HOOKS;
-    private static final String UNAVAILABLE;
-
-    static {
-        SpliceHooks hooks = null;
-        String why = null;
-        try {
-            hooks = SpliceHooks.load();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            why = "--io splice cannot reach splice(2) or the JDK's channel hooks (run it as bin/oi does, with"
-                    + " java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED): " + e;
-        }
-        HOOKS = hooks;
-        UNAVAILABLE = why;
-    }
+    private static final Native.Loaded<SpliceHooks> LOADED = Native.load(SpliceHooks::load, "--io splice cannot reach splice(2)"
+            + " or the JDK's channel hooks (run it as bin/oi does, with java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED)");
+    private static final SpliceHooks HOOKS = LOADED.value();
 
     private static final ConcurrentLinkedQueue<Pipe> IDLE = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger IDLE_COUNT = new AtomicInteger();
@@ -65,7 +54,7 @@ public final class Splice implements Pump.Io {
     private final long chunk;
     private final EdgePoller.Watch reads; // null: the JDK's pollers wake this pump
     private final EdgePoller.Watch writes;
-    private final MemorySegment callState = Arena.ofAuto().allocate(HOOKS.callState());
+    private final MemorySegment callState = Arena.ofAuto().allocate(Native.CALL_STATE);
     private Pipe pipe;
     private long inPipe;
     private long lastRead;
@@ -85,7 +74,7 @@ public final class Splice implements Pump.Io {
 
     /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
     public static String unavailable() {
-        return UNAVAILABLE;
+        return LOADED.unavailable();
     }
 
     /**
@@ -219,7 +208,7 @@ public final class Splice implements Pump.Io {
         try {
             long n = (long) HOOKS.splice().invokeExact(callState, in, MemorySegment.NULL, out, MemorySegment.NULL, length,
                     SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-            return n >= 0 ? n : -(int) HOOKS.errno().get(callState, 0L);
+            return n >= 0 ? n : -(int) Native.ERRNO_OF.get(callState, 0L);
         } catch (Throwable e) {
             throw new IOException("splice: " + e, e);
         }

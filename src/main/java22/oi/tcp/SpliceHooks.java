@@ -3,15 +3,12 @@ package oi.tcp;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
+import oi.os.Native;
 
 /**
  * What {@link Splice} calls outside public API, looked up once: splice(2), pipe2(2) and close(2)
@@ -19,50 +16,36 @@ import java.nio.channels.SocketChannel;
  * ({@code sun.nio.ch}, opened by the jar's manifest) that let a splice block, wake and close
  * exactly as a channel read does. Compiled for JDK 22 and later only, like {@link Splice}.
  */
-record SpliceHooks(MethodHandle splice, MethodHandle pipe2, MethodHandle closeFd, VarHandle errno,
-                     MemoryLayout callState, MethodHandle fdValue, MethodHandle parkOn, MethodHandle beginRead,
-                     MethodHandle endRead, MethodHandle beginWrite, MethodHandle endWrite, MethodHandle nonBlock,
-                     int pollIn, int pollOut) {
+record SpliceHooks(MethodHandle splice, MethodHandle pipe2, MethodHandle closeFd, MethodHandle fdValue, MethodHandle parkOn,
+                   MethodHandle beginRead, MethodHandle endRead, MethodHandle beginWrite, MethodHandle endWrite,
+                   MethodHandle nonBlock, int pollIn, int pollOut) {
 
     static SpliceHooks load() throws ReflectiveOperationException {
-        Linker linker = Linker.nativeLinker();
-        Linker.Option errnoOption = Linker.Option.captureCallState("errno");
-        MemoryLayout state = Linker.Option.captureStateLayout();
-        VarHandle errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        MethodHandle splice = linker.downcallHandle(linker.defaultLookup().find("splice").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errnoOption);
-        MethodHandle pipe2 = linker.downcallHandle(linker.defaultLookup().find("pipe2").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        MethodHandle splice = Native.function("splice", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), Native.ERRNO);
+        MethodHandle pipe2 = Native.function("pipe2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT));
+        MethodHandle close = Native.function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
         Class<?> channel = Class.forName("sun.nio.ch.SocketChannelImpl");
         Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
         Class<?> net = Class.forName("sun.nio.ch.Net");
         Class<?> io = Class.forName("sun.nio.ch.IOUtil");
-        MethodHandle getFd = open(selectable.getMethod("getFD"));
+        MethodHandle getFd = Native.jdkMethod(selectable.getMethod("getFD"));
         MethodHandle nonBlock = MethodHandles.filterArguments(
-                MethodHandles.insertArguments(open(io.getDeclaredMethod("configureBlocking", FileDescriptor.class,
+                MethodHandles.insertArguments(Native.jdkMethod(io.getDeclaredMethod("configureBlocking", FileDescriptor.class,
                         boolean.class)), 1, false), 0, getFd);
         Field pollIn = net.getDeclaredField("POLLIN");
         Field pollOut = net.getDeclaredField("POLLOUT");
         pollIn.setAccessible(true);
         pollOut.setAccessible(true);
-        return new SpliceHooks(splice, pipe2, close, errno, state, open(selectable.getMethod("getFDVal")),
-                open(selectable.getMethod("park", int.class)), open(channel.getDeclaredMethod("beginRead", boolean.class)),
-                open(channel.getDeclaredMethod("endRead", boolean.class, boolean.class)),
-                open(channel.getDeclaredMethod("beginWrite", boolean.class)),
-                open(channel.getDeclaredMethod("endWrite", boolean.class, boolean.class)), nonBlock,
+        return new SpliceHooks(splice, pipe2, close, Native.descriptorOfChannel(),
+                Native.jdkMethod(selectable.getMethod("park", int.class)),
+                Native.jdkMethod(channel.getDeclaredMethod("beginRead", boolean.class)),
+                Native.jdkMethod(channel.getDeclaredMethod("endRead", boolean.class, boolean.class)),
+                Native.jdkMethod(channel.getDeclaredMethod("beginWrite", boolean.class)),
+                Native.jdkMethod(channel.getDeclaredMethod("endWrite", boolean.class, boolean.class)), nonBlock,
                 pollIn.getShort(null), pollOut.getShort(null));
-    }
-
-    private static MethodHandle open(Method method) throws IllegalAccessException {
-        method.setAccessible(true);
-        MethodHandle handle = MethodHandles.lookup().unreflect(method);
-        // The receiver (if any) is typed as any SocketChannel, so callers need not name the JDK class.
-        return method.getParameterCount() < handle.type().parameterCount()
-                ? handle.asType(handle.type().changeParameterType(0, Object.class)) : handle;
     }
 
     int fdVal(SocketChannel channel) throws IOException {

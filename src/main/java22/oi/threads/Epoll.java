@@ -3,17 +3,13 @@ package oi.threads;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import oi.os.Native;
 import oi.threads.EdgePoller.Watch;
 import org.tinylog.Logger;
 
@@ -44,25 +40,13 @@ final class Epoll {
     private static final long EVENT_SIZE = PACKED ? 12 : 16;
     private static final long DATA_OFFSET = PACKED ? 4 : 8;
 
-    private static final Natives NATIVES;
-    private static final String UNAVAILABLE;
-
-    static {
-        Natives natives = null;
-        String why = null;
-        try {
-            natives = Natives.load();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            why = "--poller oi cannot reach epoll(7) or the JDK's socket descriptors (run it as bin/oi does, with java -jar, or add"
-                    + " --add-opens java.base/sun.nio.ch=ALL-UNNAMED): " + e;
-        }
-        NATIVES = natives;
-        UNAVAILABLE = why;
-    }
+    private static final Native.Loaded<Natives> LOADED = Native.load(Natives::load, "--poller oi cannot reach epoll(7) or the"
+            + " JDK's socket descriptors (run it as bin/oi does, with java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED)");
+    private static final Natives NATIVES = LOADED.value();
 
     /** Why epoll or the descriptors cannot be reached in this JVM, or null when they can. */
     static String unavailable() {
-        return UNAVAILABLE;
+        return LOADED.unavailable();
     }
 
     /** Whether {@code thread} waits in one of these epoll instances. */
@@ -73,7 +57,7 @@ final class Epoll {
     private final int epfd;
     /** epoll_ctl's event and errno, allocated once for the life of the process, as the poller is. */
     private final MemorySegment ctlEvent = Arena.global().allocate(EVENT_SIZE, 8);
-    private final MemorySegment ctlState = Arena.global().allocate(NATIVES.callState);
+    private final MemorySegment ctlState = Arena.global().allocate(Native.CALL_STATE);
     private final AtomicLong nextToken = new AtomicLong();
     private final Map<Long, Watch> byToken = new ConcurrentHashMap<>();
 
@@ -98,15 +82,15 @@ final class Epoll {
             byToken.put(watch.token, watch); // before epoll_ctl: the first edge may come at once
         }
         try {
-            int fd = (int) NATIVES.fdVal.invoke((Object) watch.channel);
+            int fd = (int) NATIVES.fdVal.invokeExact((Object) watch.channel);
             synchronized (ctlEvent) { // one call's arguments at a time: a few per connection, so never long
                 ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, watch.token);
                 int result = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_ADD, fd, ctlEvent);
-                if (result != 0 && (int) NATIVES.errno.get(ctlState, 0L) == EEXIST) { // a socket released but not closed
+                if (result != 0 && (int) Native.ERRNO_OF.get(ctlState, 0L) == EEXIST) { // a socket released but not closed
                     result = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_MOD, fd, ctlEvent);
                 }
                 if (result != 0) {
-                    throw new IOException("epoll_ctl failed: errno " + (int) NATIVES.errno.get(ctlState, 0L));
+                    throw new IOException("epoll_ctl failed: errno " + (int) Native.ERRNO_OF.get(ctlState, 0L));
                 }
             }
         } catch (Throwable e) {
@@ -117,7 +101,7 @@ final class Epoll {
     /** Takes a socket out of this epoll; one that is gone already has left it. */
     void disarm(Watch watch) {
         try {
-            int fd = (int) NATIVES.fdVal.invoke((Object) watch.channel);
+            int fd = (int) NATIVES.fdVal.invokeExact((Object) watch.channel);
             synchronized (ctlEvent) {
                 int ignored = (int) NATIVES.epollCtl.invokeExact(ctlState, epfd, EPOLL_CTL_DEL, fd, ctlEvent);
             }
@@ -129,11 +113,11 @@ final class Epoll {
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment events = arena.allocate(EVENT_SIZE * EVENTS_PER_WAIT, 8);
-            MemorySegment state = arena.allocate(NATIVES.callState);
+            MemorySegment state = arena.allocate(Native.CALL_STATE);
             while (true) {
                 int ready = (int) NATIVES.epollWait.invokeExact(state, epfd, events, EVENTS_PER_WAIT, -1);
-                if (ready < 0 && (int) NATIVES.errno.get(state, 0L) != EINTR) {
-                    Logger.error("oi's poller stopped: epoll_wait failed with errno {}", (int) NATIVES.errno.get(state, 0L));
+                if (ready < 0 && (int) Native.ERRNO_OF.get(state, 0L) != EINTR) {
+                    Logger.error("oi's poller stopped: epoll_wait failed with errno {}", (int) Native.ERRNO_OF.get(state, 0L));
                     return;
                 }
                 for (int i = 0; i < ready; i++) {
@@ -164,24 +148,14 @@ final class Epoll {
     }
 
     /** epoll_create1, epoll_ctl and epoll_wait, and the JDK's descriptor of a channel, looked up once. */
-    private record Natives(MethodHandle epollCreate, MethodHandle epollCtl, MethodHandle epollWait, VarHandle errno,
-                           MemoryLayout callState, MethodHandle fdVal) {
+    private record Natives(MethodHandle epollCreate, MethodHandle epollCtl, MethodHandle epollWait, MethodHandle fdVal) {
         static Natives load() throws ReflectiveOperationException {
-            Linker linker = Linker.nativeLinker();
-            Linker.Option errno = Linker.Option.captureCallState("errno");
-            MemoryLayout state = Linker.Option.captureStateLayout();
-            MethodHandle create = linker.downcallHandle(linker.defaultLookup().find("epoll_create1").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            MethodHandle ctl = linker.downcallHandle(linker.defaultLookup().find("epoll_ctl").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS), errno);
-            MethodHandle wait = linker.downcallHandle(linker.defaultLookup().find("epoll_wait").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT), errno);
-            Method getFdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            getFdVal.setAccessible(true);
-            return new Natives(create, ctl, wait, state.varHandle(MemoryLayout.PathElement.groupElement("errno")), state,
-                    MethodHandles.lookup().unreflect(getFdVal));
+            return new Natives(Native.function("epoll_create1", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
+                    Native.function("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS), Native.ERRNO),
+                    Native.function("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Native.ERRNO),
+                    Native.descriptorOfChannel());
         }
     }
 }
