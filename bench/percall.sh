@@ -23,7 +23,7 @@
 # `python3 bench/profile-split.py LABEL=OUT/CASE-rN.collapsed:US` splits one.
 #
 # Usage: OXIDINETD_DIR=/work/oxi-bin R=3 T=5 bench/percall.sh oi_--buffer_8k_--io_channel oxidinetd-8k
-#   an "oi" case carries its flags with _ for spaces ("oinagle" the same, with the LD_PRELOAD shim
+#   an "oi" case carries its flags with _ for spaces, its -D and -XX: words going to the JVM ("oinagle" the same, with the LD_PRELOAD shim
 #   bench/nagle-on.c, which keeps TCP_NODELAY off); oxidinetd-8k|16k|64k come from OXIDINETD_DIR;
 #   rinetd, haproxy (TCP mode, defaults) and haproxy-splice (splice both ways) are cases too.
 #   BITRATE (iperf3 -b, e.g. 4G, per stream) caps the streams, so that forwarders of different
@@ -57,9 +57,12 @@ start_fw() { # start_fw CASE: sets PID
             LD_PRELOAD="$OUT/nagle-on.so" "$ROOT/bin/oi" -c "$OUT/rules.conf" $flags > "$OUT/oi.log" 2>&1 &
             ;;
         oi*)
-            local flags=${1#oi}; flags=${flags//_/ }
+            local flags=${1#oi} word args="" jvm=""; flags=${flags//_/ }
+            for word in $flags; do # -D and -XX: words are the JVM's, the rest oi's
+                case $word in -D*|-XX:*) jvm+=" $word" ;; *) args+=" $word" ;; esac
+            done
             # shellcheck disable=SC2086 # the flags are words
-            "$ROOT/bin/oi" -c "$OUT/rules.conf" $flags > "$OUT/oi.log" 2>&1 &
+            OI_JAVA_OPTS="${OI_JAVA_OPTS:-}$jvm" "$ROOT/bin/oi" -c "$OUT/rules.conf" $args > "$OUT/oi.log" 2>&1 &
             ;;
         oxidinetd-*) "${OXIDINETD_DIR:?oxidinetd cases need OXIDINETD_DIR}/$1" -c "$OUT/rules.conf" > /dev/null 2>&1 & ;;
         rinetd) rinetd -f -c "$OUT/rules.conf" > /dev/null 2>&1 & ;;
