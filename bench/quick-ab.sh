@@ -5,7 +5,8 @@
 # round trip), iperf3 P=1 (and forwarder CPU-s per GB) and P=8, wrk with `Connection: close`
 # at 32 connections (and forwarder CPU per connection), wrk keep-alive at 1 000 connections.
 # Usage: R=3 T=4 bench/quick-ab.sh direct rinetd haproxy oi oi_--scheduler_jdk oi_--threads_platform
-#   an "oi" case name carries its flags with _ for spaces; an "old" one (old, old_--io_channel)
+#   an "oi" case name carries its flags with _ for spaces (its -D and -XX: words go to the JVM,
+#   e.g. oi_-XX:TieredStopAtLevel=1); an "old" one (old, old_--io_channel)
 #   runs the bin/oi of OI_OLD=DIR instead, a checkout of an earlier commit, for a before/after A/B;
 #   oxidinetd-8k, -16k and -64k run the binaries of OXIDINETD_DIR=DIR (see bench/experiment.sh).
 # Needs root, nginx-light, sockperf, iperf3, wrk, rinetd, haproxy; uses ports 17000-20002 and /tmp/p13.
@@ -66,7 +67,11 @@ HA
     oi*|old*) rules $base > /tmp/p13/oi.conf
       local flags=${name#oi}; flags=${flags#old}; flags=${flags//_/ }
       local launcher=bin/oi; [[ $name == old* ]] && launcher=${OI_OLD:?old cases need OI_OLD=DIR}/bin/oi
-      $launcher -c /tmp/p13/oi.conf $flags > /tmp/p13/oi.log 2>&1 & PID=$!;;
+      local word args="" jvm=""
+      for word in $flags; do # -D and -XX: words are the JVM's, the rest oi's
+        case $word in -D*|-XX:*) jvm+=" $word" ;; *) args+=" $word" ;; esac
+      done
+      OI_JAVA_OPTS="${OI_JAVA_OPTS:-}$jvm" $launcher -c /tmp/p13/oi.conf $args > /tmp/p13/oi.log 2>&1 & PID=$!;;
   esac
   local w; for w in $(seq 100); do ss -ltn | grep -q ":$IP " && break; sleep 0.05; done
   sleep 0.3
