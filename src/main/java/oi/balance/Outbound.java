@@ -37,6 +37,13 @@ public record Outbound<C extends NetworkChannel>(C channel, SocketAddress addres
         SocketAddress address;
         C channel;
         try {
+            if (target.looksUp() && Thread.currentThread().isVirtual()) {
+                // The C library's resolver blocks the platform thread under a virtual one. With the
+                // poller scheduler a new connection's first steps run on a poller thread, whose
+                // other sockets would wait out a slow name server too; a yield moves this thread
+                // to a carrier first (DnsFollowIT).
+                Thread.yield();
+            }
             address = target.currentAddress();
             channel = opener.open(Endpoint.familyOf(address));
         } catch (IOException | RuntimeException e) {

@@ -45,6 +45,11 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
     /** The address to connect to now: looked up again when the host is a name, else the literal or socket file. */
     SocketAddress currentAddress() throws UnknownHostException;
 
+    /** Whether {@link #currentAddress} may ask DNS, and so block its thread for as long as a name server takes. */
+    default boolean looksUp() {
+        return false;
+    }
+
     /** Identifies the socket a bind side needs, so a reload can keep a listener whose rule did not move. */
     String listenKey();
 
@@ -133,6 +138,11 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
         @Override
         public SocketAddress currentAddress() throws UnknownHostException {
             return named ? new InetSocketAddress(InetAddress.getByName(host), port) : socketAddress();
+        }
+
+        @Override
+        public boolean looksUp() {
+            return named;
         }
 
         @Override

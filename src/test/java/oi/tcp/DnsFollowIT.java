@@ -9,14 +9,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oi.testing.OiProcess;
+import oi.testing.SlowResolverProvider;
+import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A backend host name whose address changes between two connections is followed without a restart. */
+/**
+ * A backend host name is looked up again for new connections: one whose address changes is
+ * followed without a restart, and a slow lookup holds up only the connection that waits for it.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DnsFollowIT {
 
@@ -58,6 +64,62 @@ class DnsFollowIT {
                     Thread.sleep(1500); // past the TTL
                     assertThat(ask(port)).as(oi.stderr()).isEqualTo("second");
                 }
+            }
+        }
+    }
+
+    @Test
+    void aSlowLookupForOneConnectionDoesNotHoldUpTheBytesOfOthers() throws Exception {
+        Path slow = dir.resolve("slow-dns");
+        try (TcpServer echo = TcpServer.echo()) {
+            int named = OiProcess.freePort();
+            int literal = OiProcess.freePort();
+            String rules = "127.0.0.1 " + named + " backend" + SlowResolverProvider.DOMAIN + " " + echo.port() + "\n"
+                    + "127.0.0.1 " + literal + " 127.0.0.1 " + echo.port() + "\n";
+            try (OiProcess oi = OiProcess.startWithTestClasses(dir, rules, List.of("-Doi.test.slowDns=" + slow), "--dns-ttl", "0")
+                    .awaitListening(literal);
+                 Connections steady = Connections.open(literal, 8)) {
+                steady.roundTrip(); // each connection's pumps now wait on the JDK's pollers, spread over all of them
+                Files.createFile(slow); // from now on a lookup of the backend's name blocks its thread for 3 s
+                try (Socket newcomer = new Socket("127.0.0.1", named)) {
+                    Thread.sleep(200); // the newcomer's lookup is under way
+
+                    long start = System.nanoTime();
+                    steady.roundTrip();
+                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("round trips on 8 connections while the"
+                            + " newcomer's lookup runs, " + oi.stderr()).isLessThan(1000);
+
+                    newcomer.setSoTimeout((int) SlowResolverProvider.DELAY_MILLIS + 5000);
+                    newcomer.getOutputStream().write(7);
+                    assertThat(newcomer.getInputStream().read()).as("the newcomer, once its lookup is done").isEqualTo(7);
+                }
+            }
+        }
+    }
+
+    /** Open connections through oi to an echo backend, each of which echoes one byte per round trip. */
+    private record Connections(List<Socket> sockets) implements AutoCloseable {
+        static Connections open(int port, int count) throws Exception {
+            List<Socket> sockets = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(10_000);
+                sockets.add(socket);
+            }
+            return new Connections(sockets);
+        }
+
+        void roundTrip() throws Exception {
+            for (Socket socket : sockets) {
+                socket.getOutputStream().write(42);
+                assertThat(socket.getInputStream().read()).isEqualTo(42);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Socket socket : sockets) {
+                socket.close();
             }
         }
     }
