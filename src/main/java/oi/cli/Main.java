@@ -106,6 +106,7 @@ public final class Main {
             if (metrics != null) {
                 Logger.info("metrics on http://{}:{}/metrics and /status", startup.metrics().getHostString(), metrics.port());
             }
+            forwarder.ready();
             forwarder.awaitStop();
         } catch (IOException e) {
             forwarder.stop();

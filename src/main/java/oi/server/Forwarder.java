@@ -89,7 +89,21 @@ public final class Forwarder implements AutoCloseable {
             PidFile.write(initial.pidLogFile());
             opener.start(listeners.values());
             Listeners.warnOfBelievedHeaders(initial);
-            systemd.ready("listening: " + rules(initial) + " from " + initial.source());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tells the service manager that oi serves ({@code READY=1}), once everything it listens on
+     * is bound: the rules' ports by {@link #start}, and {@code --metrics} by its caller.
+     */
+    public void ready() {
+        lock.lock();
+        try {
+            if (running && !stopping) {
+                systemd.ready("listening: " + rules(config) + " from " + config.source());
+            }
         } finally {
             lock.unlock();
         }

@@ -64,6 +64,21 @@ class SystemdNotifyIT {
     }
 
     @Test
+    void readyWaitsForTheMetricsPortToo() throws Throwable {
+        int port = OiProcess.freePort();
+        int metrics = OiProcess.freePort();
+        try (NotifySocket systemd = NotifySocket.bind(dir.resolve("notify").toString());
+             TcpServer backend = TcpServer.echo();
+             OiProcess oi = OiProcess.start(dir, rule(port, backend.port()), environment("NOTIFY_SOCKET", systemd.name()),
+                     "--metrics", "127.0.0.1:" + metrics)) {
+            assertThat(systemd.next()).startsWith("READY=1\n");
+            try (Socket scrape = new Socket("127.0.0.1", metrics)) {
+                assertThat(scrape.isConnected()).as("--metrics listens when READY=1 arrives").isTrue();
+            }
+        }
+    }
+
+    @Test
     void sighupSendsReloadingStampedWithTheMonotonicClockThenReadyWithTheRulesOrWhyTheFileWasRejected() throws Throwable {
         int first = OiProcess.freePort();
         int second = OiProcess.freePort();
