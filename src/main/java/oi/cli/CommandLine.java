@@ -68,10 +68,10 @@ record CommandLine(String program, JCommander commander, String about, String fo
         return ExitCode.CMDERR;
     }
 
-    /** The settings of the tuning flags, refusing {@code --io splice} where this JVM cannot splice. */
+    /** The settings of the tuning flags, refusing {@code --io splice} or {@code hybrid} where this JVM cannot splice. */
     static Settings settings(SettingsFlags flags) {
         Settings settings = flags.settings();
-        if (settings.io() == IoMode.SPLICE && Splice.unavailable() != null) {
+        if (settings.io().splices() && Splice.unavailable() != null) {
             throw new IllegalArgumentException(Splice.unavailable());
         }
         return settings;

@@ -13,12 +13,23 @@ public enum IoMode {
     CHANNEL,
     /** splice(2) through a kernel pipe (JDK 22 and later): the bytes never enter the JVM. */
     SPLICE,
-    /** The fastest mode this JVM runs: splice where it can, channel otherwise; resolved once at startup. */
+    /**
+     * A request or a reply through the pump's 1 KiB heap buffer, as {@link #CHANNEL} reads it, and
+     * splice(2) while reads fill that buffer (a bulk transfer), until a splice moves no more than
+     * it holds (JDK 22 and later): a pipe costs more than a copy of a few hundred bytes.
+     */
+    HYBRID,
+    /** The fastest mode this JVM runs: hybrid where it can splice, channel otherwise; resolved once at startup. */
     AUTO;
 
-    /** This mode as it will run: {@link #AUTO} becomes splice or channel, the others stay as they are. */
+    /** This mode as it will run: {@link #AUTO} becomes hybrid or channel, the others stay as they are. */
     public IoMode resolve(boolean spliceWorks) {
-        return this != AUTO ? this : spliceWorks ? SPLICE : CHANNEL;
+        return this != AUTO ? this : spliceWorks ? HYBRID : CHANNEL;
+    }
+
+    /** Whether this mode calls splice(2), and so needs JDK 22 and the JDK's channel hooks. */
+    public boolean splices() {
+        return this == SPLICE || this == HYBRID;
     }
 
     @Override

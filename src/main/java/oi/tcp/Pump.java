@@ -21,7 +21,8 @@ import oi.threads.Threads;
  * <p>A pump reads into a small buffer of its own and borrows a full-size one from the pool only
  * while reads fill the small one, so {@code --buffer} sets the ceiling of a read, not the memory
  * of an idle connection. With {@code --io splice} the bytes go through a kernel pipe instead
- * and never enter the JVM. Runs on one thread; the opposite pump may ask {@link #writeFailed}
+ * and never enter the JVM; with {@code --io hybrid} (the default where splice works) only a bulk
+ * transfer's do. Runs on one thread; the opposite pump may ask {@link #writeFailed}
  * and wait on {@link #completion} from its own.
  */
 final class Pump {
@@ -67,7 +68,9 @@ final class Pump {
      */
     boolean copy() {
         try (Io io = limits != null ? new BufferedIo(from, to, limits.batch())
-                : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size(), pool.poller()) : new BufferedIo(from, to, mode, pool)) {
+                : mode == IoMode.SPLICE ? Splice.between(from, to, pool.size(), pool.poller())
+                : mode == IoMode.HYBRID ? new HybridIo(from, to, Splice.between(from, to, pool.size(), null))
+                : new BufferedIo(from, to, mode, pool)) {
             long n;
             long bulk = 0;
             boolean held = false; // TCP_NODELAY is off on `to`: the kernel merges this bulk transfer's writes
@@ -152,6 +155,73 @@ final class Pump {
         /** Gives back what the pump borrowed. */
         @Override
         void close();
+    }
+
+    /**
+     * {@code --io hybrid}: a request or a reply goes through a small buffer of the pump's own,
+     * since a pipe costs more than a copy of a few hundred bytes, and a bulk transfer through
+     * splice. Reads move to splice once one fills the small buffer, and back once a splice moves
+     * no more than it holds. Each switch comes after a write, when the small buffer and the pipe
+     * are both empty, so the bytes stay in order.
+     */
+    private static final class HybridIo implements Io {
+        private final SocketChannel from;
+        private final SocketChannel to;
+        private final ByteBuffer small = ByteBuffer.allocate(BufferPool.SMALL);
+        private final Io bulk;
+        private boolean splicing;
+        private long spliced;
+
+        HybridIo(SocketChannel from, SocketChannel to, Io bulk) {
+            this.from = from;
+            this.to = to;
+            this.bulk = bulk;
+        }
+
+        @Override
+        public long read() throws IOException {
+            if (splicing ? spliced <= BufferPool.SMALL : small.position() == small.capacity()) {
+                splicing = !splicing;
+                small.clear(); // so that coming back, only a new full read counts
+                spliced = Long.MAX_VALUE; // so that going over, the first splice decides
+            }
+            if (splicing) {
+                spliced = bulk.read();
+                return spliced;
+            }
+            small.clear();
+            return from.read(small);
+        }
+
+        @Override
+        public void write() throws IOException {
+            if (splicing) {
+                bulk.write();
+                return;
+            }
+            small.flip();
+            while (small.hasRemaining()) {
+                to.write(small);
+            }
+            small.limit(small.capacity()); // position stays at the count read, for the next choice
+        }
+
+        @Override
+        public boolean filled() {
+            return splicing ? bulk.filled() : small.position() == small.capacity();
+        }
+
+        @Override
+        public void inBulk() {
+            if (splicing) {
+                bulk.inBulk();
+            }
+        }
+
+        @Override
+        public void close() {
+            bulk.close();
+        }
     }
 
     /**

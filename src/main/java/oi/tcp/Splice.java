@@ -20,7 +20,7 @@ public final class Splice implements Pump.Io {
 
     /** Why {@code --io splice} cannot run in this JVM, or null when it can. */
     public static String unavailable() {
-        return "--io splice needs JDK 22 or later, run from oi's multi-release jar (this is JDK " + Runtime.version().feature() + ")";
+        return "--io splice and hybrid need JDK 22 or later, run from oi's multi-release jar (this is JDK " + Runtime.version().feature() + ")";
     }
 
     /** Never returns on JDK 21: {@link #unavailable} is checked before any pump starts. */

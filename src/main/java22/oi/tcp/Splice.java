@@ -40,7 +40,7 @@ public final class Splice implements Pump.Io {
     /** Linux's default pipe size: the most one splice into an empty pipe moves. */
     private static final long PIPE_CAPACITY = 65_536;
 
-    private static final Native.Loaded<SpliceHooks> LOADED = Native.load(SpliceHooks::load, "--io splice cannot reach splice(2)"
+    private static final Native.Loaded<SpliceHooks> LOADED = Native.load(SpliceHooks::load, "--io splice and hybrid cannot reach splice(2)"
             + " or the JDK's channel hooks (run it as bin/oi does, with java -jar, or add --add-opens java.base/sun.nio.ch=ALL-UNNAMED)");
     private static final SpliceHooks HOOKS = LOADED.value();
 

@@ -88,7 +88,7 @@ class CommandLineTest {
             --max-conns 0         | oi: --max-conns "0" is not a number of connections between 1 and 10000000
             --idle-timeout -5     | oi: --idle-timeout "-5" is not a number of seconds between 0 and 999999
             --drain soon          | oi: --drain "soon" is not a number of seconds between 0 and 999999
-            --io mmap             | oi: --io must be stream, channel, splice or auto, got "mmap"
+            --io mmap             | oi: --io must be stream, channel, splice, hybrid or auto, got "mmap"
             --udp-sessions 0      | oi: --udp-sessions "0" is not a number of sessions between 1 and 10000000
             --scheduler fifo      | oi: --scheduler must be jdk, poller or auto, got "fifo"
             --buffer-memory 4k    | oi: --buffer-memory "4k" is out of range: between 64k and 1024g

@@ -38,7 +38,7 @@ class PollerSchedulerIT {
     }
 
     @ParameterizedTest(name = "--buffer {0} --io {1}")
-    @CsvSource({"8k, channel", "64k, channel", "64k, splice"})
+    @CsvSource({"8k, channel", "64k, channel", "64k, splice", "64k, hybrid", "64k, auto"})
     void sixtyFourMebibytesBothWaysArriveIntact(String buffer, String io) throws Exception {
         int port = OiProcess.freePort();
         try (TcpServer backend = TcpServer.echo();
@@ -48,6 +48,9 @@ class PollerSchedulerIT {
             assertThat(oi.stderr()).contains("virtual threads, poller scheduler");
             if (io.equals("splice")) {
                 assertThat(oi.stderr()).as("the JDK's pollers wake splice pumps by default").contains("io splice, poller jdk");
+            }
+            if (io.equals("auto")) {
+                assertThat(oi.stderr()).as("auto is hybrid where splice works").contains("io hybrid (auto)");
             }
             client.setSoTimeout(60_000);
             assertThat(Streams.echoed(client, SIZE, 11)).isTrue();
