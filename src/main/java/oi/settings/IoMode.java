@@ -19,12 +19,12 @@ public enum IoMode {
      * it holds (JDK 22 and later): a pipe costs more than a copy of a few hundred bytes.
      */
     HYBRID,
-    /** The fastest mode this JVM runs: hybrid where it can splice, channel otherwise; resolved once at startup. */
+    /** The fastest mode this JVM runs: splice where it can, channel otherwise; resolved once at startup. */
     AUTO;
 
-    /** This mode as it will run: {@link #AUTO} becomes hybrid or channel, the others stay as they are. */
+    /** This mode as it will run: {@link #AUTO} becomes splice or channel, the others stay as they are. */
     public IoMode resolve(boolean spliceWorks) {
-        return this != AUTO ? this : spliceWorks ? HYBRID : CHANNEL;
+        return this != AUTO ? this : spliceWorks ? SPLICE : CHANNEL;
     }
 
     /** Whether this mode calls splice(2), and so needs JDK 22 and the JDK's channel hooks. */

@@ -21,8 +21,7 @@ import oi.threads.Threads;
  * <p>A pump reads into a small buffer of its own and borrows a full-size one from the pool only
  * while reads fill the small one, so {@code --buffer} sets the ceiling of a read, not the memory
  * of an idle connection. With {@code --io splice} the bytes go through a kernel pipe instead
- * and never enter the JVM; with {@code --io hybrid} (the default where splice works) only a bulk
- * transfer's do. Runs on one thread; the opposite pump may ask {@link #writeFailed}
+ * and never enter the JVM; with {@code --io hybrid} only a bulk transfer's do. Runs on one thread; the opposite pump may ask {@link #writeFailed}
  * and wait on {@link #completion} from its own.
  */
 final class Pump {

@@ -15,13 +15,11 @@ import oi.settings.Settings;
 import oi.settings.ThreadModel;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every test of the TCP data path again with {@code --io hybrid}, the default where splice works,
- * and one connection whose traffic goes from replies to bulk and back, so that its pumps switch
+ * Every test of the TCP data path again with {@code --io hybrid}, and one connection whose traffic goes from replies to bulk and back, so that its pumps switch
  * between the small buffer and the pipe both ways. An IT for the same reason as {@link SpliceIT}.
  */
 class HybridIT extends TcpForwardingTest {
@@ -30,11 +28,6 @@ class HybridIT extends TcpForwardingTest {
     Settings base(String... flags) {
         return List.of(flags).contains("--io") ? Settings.of(flags)
                 : Settings.of(Stream.concat(Stream.of("--io", "hybrid"), Stream.of(flags)).toArray(String[]::new));
-    }
-
-    @Test
-    void autoIsHybridInThisJvm() {
-        assertThat(Settings.DEFAULTS.io().resolve(Splice.unavailable() == null)).isEqualTo(IoMode.HYBRID);
     }
 
     @Override

@@ -50,7 +50,7 @@ class PollerSchedulerIT {
                 assertThat(oi.stderr()).as("the JDK's pollers wake splice pumps by default").contains("io splice, poller jdk");
             }
             if (io.equals("auto")) {
-                assertThat(oi.stderr()).as("auto is hybrid where splice works").contains("io hybrid (auto)");
+                assertThat(oi.stderr()).as("auto is splice where this JVM can").contains("io splice (auto), poller jdk");
             }
             client.setSoTimeout(60_000);
             assertThat(Streams.echoed(client, SIZE, 11)).isTrue();
