@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import oi.settings.IoMode;
-import oi.settings.NoDelay;
-import oi.settings.Settings;
 import oi.settings.ThreadModel;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
@@ -19,23 +15,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every test of the TCP data path again with {@code --io hybrid}, and one connection whose traffic goes from replies to bulk and back, so that its pumps switch
- * between the small buffer and the pipe both ways. An IT for the same reason as {@link SpliceIT}.
+ * Every test of {@link SpliceIT} again with {@code --io hybrid}, and one connection whose
+ * traffic goes from replies to bulk and back, so that its pumps switch between the small buffer
+ * and the pipe both ways. An IT for the same reason as {@link SpliceIT}.
  */
-class HybridIT extends TcpForwardingTest {
+class HybridIT extends SpliceIT {
 
     @Override
-    Settings base(String... flags) {
-        return List.of(flags).contains("--io") ? Settings.of(flags)
-                : Settings.of(Stream.concat(Stream.of("--io", "hybrid"), Stream.of(flags)).toArray(String[]::new));
-    }
-
-    @Override
-    @ParameterizedTest(name = "--buffer {0} --threads {1} --io {2} --nodelay {3}")
-    @CsvSource({"8192, VIRTUAL, HYBRID, ALWAYS", "65536, VIRTUAL, HYBRID, ALWAYS", "65536, PLATFORM, HYBRID, ALWAYS",
-            "1024, PLATFORM, HYBRID, ALWAYS", "8192, VIRTUAL, HYBRID, AUTO"})
-    void sixtyFourMebibytesBothWaysAtOnceArriveIntact(int buffer, ThreadModel threads, IoMode io, NoDelay noDelay) throws Exception {
-        super.sixtyFourMebibytesBothWaysAtOnceArriveIntact(buffer, threads, io, noDelay);
+    IoMode mode() {
+        return IoMode.HYBRID;
     }
 
     @ParameterizedTest(name = "{0} threads")
