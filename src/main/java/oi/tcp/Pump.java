@@ -1,11 +1,7 @@
 package oi.tcp;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
@@ -21,8 +17,11 @@ import oi.threads.Threads;
  * <p>A pump reads into a small buffer of its own and borrows a full-size one from the pool only
  * while reads fill the small one, so {@code --buffer} sets the ceiling of a read, not the memory
  * of an idle connection. With {@code --io splice} the bytes go through a kernel pipe instead
- * and never enter the JVM; with {@code --io hybrid} only a bulk transfer's do. Runs on one thread; the opposite pump may ask {@link #writeFailed}
- * and wait on {@link #completion} from its own.
+ * and never enter the JVM; with {@code --io hybrid} only a bulk transfer's do. How a read and
+ * a write are made is an {@link Io}: {@link BufferedIo}, {@link HybridIo} or {@link Splice}.
+ *
+ * <p>Runs on one thread; the opposite pump may ask {@link #writeFailed} and wait on
+ * {@link #completion} from its own.
  */
 final class Pump {
     /** Bytes a bulk transfer moves before it yields its thread: long enough to cost little, short enough for the others. */
@@ -154,160 +153,5 @@ final class Pump {
         /** Gives back what the pump borrowed. */
         @Override
         void close();
-    }
-
-    /**
-     * {@code --io hybrid}: a request or a reply goes through a small buffer of the pump's own,
-     * since a pipe costs more than a copy of a few hundred bytes, and a bulk transfer through
-     * splice. Reads move to splice once one fills the small buffer, and back once a splice moves
-     * no more than it holds. Each switch comes after a write, when the small buffer and the pipe
-     * are both empty, so the bytes stay in order.
-     */
-    private static final class HybridIo implements Io {
-        private final SocketChannel from;
-        private final SocketChannel to;
-        private final ByteBuffer small = ByteBuffer.allocate(BufferPool.SMALL);
-        private final Io bulk;
-        private boolean splicing;
-        private long spliced;
-
-        HybridIo(SocketChannel from, SocketChannel to, Io bulk) {
-            this.from = from;
-            this.to = to;
-            this.bulk = bulk;
-        }
-
-        @Override
-        public long read() throws IOException {
-            if (splicing ? spliced <= BufferPool.SMALL : small.position() == small.capacity()) {
-                splicing = !splicing;
-                small.clear(); // so that coming back, only a new full read counts
-                spliced = Long.MAX_VALUE; // so that going over, the first splice decides
-            }
-            if (splicing) {
-                spliced = bulk.read();
-                return spliced;
-            }
-            small.clear();
-            return from.read(small);
-        }
-
-        @Override
-        public void write() throws IOException {
-            if (splicing) {
-                bulk.write();
-                return;
-            }
-            small.flip();
-            while (small.hasRemaining()) {
-                to.write(small);
-            }
-            small.limit(small.capacity()); // position stays at the count read, for the next choice
-        }
-
-        @Override
-        public boolean filled() {
-            return splicing ? bulk.filled() : small.position() == small.capacity();
-        }
-
-        @Override
-        public void inBulk() {
-            if (splicing) {
-                bulk.inBulk();
-            }
-        }
-
-        @Override
-        public void close() {
-            bulk.close();
-        }
-    }
-
-    /**
-     * {@code --io stream} and {@code --io channel}: reads into a small buffer of the pump's own,
-     * and into a pooled full-size one only while reads fill the small one. A pump under a
-     * bandwidth limit reads into a buffer of its own of one batch, and never borrows.
-     */
-    private static final class BufferedIo implements Io {
-        private final SocketChannel from;
-        private final SocketChannel to;
-        private final InputStream in;
-        private final OutputStream out;
-        private final BufferPool pool;
-        private final ByteBuffer own;
-        private ByteBuffer buffer;
-
-        BufferedIo(SocketChannel from, SocketChannel to, IoMode mode, BufferPool pool) {
-            this.from = from;
-            this.to = to;
-            this.in = mode == IoMode.STREAM ? Channels.newInputStream(from) : null;
-            this.out = mode == IoMode.STREAM ? Channels.newOutputStream(to) : null;
-            this.pool = pool;
-            this.own = pool.own();
-            this.buffer = own;
-        }
-
-        /** A limited pump's: channel reads into a buffer of {@code batch} bytes of its own, no pool. */
-        BufferedIo(SocketChannel from, SocketChannel to, int batch) {
-            this.from = from;
-            this.to = to;
-            this.in = null;
-            this.out = null;
-            this.pool = null;
-            this.own = ByteBuffer.allocateDirect(batch);
-            this.buffer = own;
-        }
-
-        @Override
-        public long read() throws IOException {
-            if (pool != null) { // a limited pump has none: its one buffer is its own
-                chooseBuffer();
-            }
-            buffer.clear();
-            int n;
-            if (in != null) { // java.io streams over the buffer's heap array
-                n = in.read(buffer.array(), 0, buffer.capacity());
-                buffer.position(Math.max(n, 0));
-            } else { // straight from a direct buffer when it is one
-                n = from.read(buffer);
-            }
-            return n;
-        }
-
-        private void chooseBuffer() {
-            if (buffer == own && !own.hasRemaining() && pool.lends()) {
-                ByteBuffer loan = pool.borrow(); // the last read filled the small buffer: a bulk transfer
-                buffer = loan != null ? loan : own; // none within the budget: go on small
-            } else if (buffer != own && buffer.position() > 0 && buffer.position() <= BufferPool.SMALL) {
-                pool.giveBack(buffer); // quiet again: keep only the small buffer
-                buffer = own;
-            }
-        }
-
-        @Override
-        public boolean filled() {
-            return buffer.position() == buffer.capacity(); // write() leaves the position at the count read
-        }
-
-        @Override
-        public void write() throws IOException {
-            buffer.flip();
-            if (out != null) {
-                out.write(buffer.array(), 0, buffer.limit());
-                buffer.position(buffer.limit());
-            } else {
-                while (buffer.hasRemaining()) {
-                    to.write(buffer);
-                }
-            }
-            buffer.limit(buffer.capacity()); // position stays at the count read, for the next choice
-        }
-
-        @Override
-        public void close() {
-            if (buffer != own) {
-                pool.giveBack(buffer);
-            }
-        }
     }
 }
