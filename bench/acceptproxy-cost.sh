@@ -5,10 +5,14 @@
 # (listen ... proxy_protocol). So the difference in oi's CPU per connection is the taking alone.
 # Interleaved in ABBA order, R repeats (3); the rate and oi's CPU per connection (both hops).
 # `bench/acceptproxy-cost.sh syscalls` counts instead, with perf stat on oi over 3 s of each path:
-# the calls per connection, and the reads that found nothing yet (EAGAIN), each a park and a wake.
-# Usage: bench/acceptproxy-cost.sh [syscalls]   (needs nginx-light, wrk, perf; run under flock /tmp/oi-bench.lock)
+# every syscall per connection, and the reads that found nothing yet (EAGAIN), each a park and a wake.
+# `bench/acceptproxy-cost.sh profile OUT` samples oi's CPU instead (async-profiler, cpu, 1 ms),
+# 10 s of each path twice, into OUT/{with,without}-rN-CONNECTIONS.collapsed, and prints
+# bench/profile-diff.py's comparison of the two per 1000 connections.
+# Usage: bench/acceptproxy-cost.sh [syscalls | profile OUT]   (needs nginx-light, wrk, perf; run under flock /tmp/oi-bench.lock)
 set -u
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 source bench/lib.sh
 R=${R:-3}; T=${T:-5}
 work=$(mktemp -d)
@@ -34,15 +38,30 @@ measure() { # measure PORT: "rate cpu_us_per_connection failed", oi's CPU over b
 rate 20401 5 > /dev/null; rate 20403 5 > /dev/null # warm both paths
 if [[ ${1:-} == syscalls ]]; then
     for port in 20401 20403; do
-        perf stat -x, -o "$work/perf.txt" -p "$OI_PID" -e syscalls:sys_enter_read -e syscalls:sys_exit_read --filter 'ret == -11' \
-            -e syscalls:sys_enter_write -e syscalls:sys_enter_splice -e syscalls:sys_enter_epoll_ctl -e syscalls:sys_enter_epoll_wait \
-            -e syscalls:sys_enter_futex -e context-switches -- sleep $((T + 1)) & perf_pid=$!
+        perf stat -x, -o "$work/perf.txt" -p "$OI_PID" -e 'syscalls:sys_enter_*' -e syscalls:sys_exit_read --filter 'ret == -11' \
+            -e context-switches -- sleep $((T + 1)) & perf_pid=$!
         sleep 0.3
         read -r _ requests _ < <(rate "$port" "$T")
         wait "$perf_pid"
         echo "$( ((port == 20401)) && echo with_acceptproxy || echo without ) connections=$requests per connection: $(awk -F, -v n="$requests" \
-            '$3 != "" {name = $3; sub(/^syscalls:sys_enter_/, "", name); sub(/^syscalls:sys_exit_read$/, "read_eagain", name); printf "%s=%.2f ", name, $1 / n}' "$work/perf.txt")"
+            '$3 != "" {name = $3; sub(/^syscalls:sys_enter_/, "", name); sub(/^syscalls:sys_exit_read$/, "read_eagain", name)
+                if ($1 / n >= 0.01 || name == "read_eagain") printf "%s=%.2f ", name, $1 / n}' "$work/perf.txt")"
     done
+    exit
+fi
+if [[ ${1:-} == profile ]]; then
+    out=${2:?profile OUT: a directory for the folded stacks}; mkdir -p "$out"
+    JAVA_HOME=$(bin/java-home); source bench/flames.sh; fetch_profiler
+    for repeat in 1 2; do
+        for port in 20401 20403; do
+            name=$( ((port == 20401)) && echo with || echo without )-r$repeat
+            flame_start oi-acceptproxy "$OI_PID" "$work/$name"
+            read -r _ requests _ < <(rate "$port" 10)
+            flame_stop "$name"
+            mv "$work/$name.collapsed" "$out/$name-$requests.collapsed"
+        done
+    done
+    python3 bench/profile-diff.py "$out/with-*.collapsed" "$out/without-*.collapsed"
     exit
 fi
 for repeat in $(seq "$R"); do # ABBA order: neither case always runs on the warmer machine
