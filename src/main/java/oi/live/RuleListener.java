@@ -9,6 +9,7 @@ import java.time.Duration;
 import oi.balance.Backends;
 import oi.report.RuleStats;
 import oi.rules.ActiveRule;
+import oi.rules.AddressPattern;
 
 /**
  * What a TCP and a UDP listener share, so each keeps only its own serving loop: the rule it
@@ -57,9 +58,8 @@ public abstract class RuleListener implements Listener {
         try {
             SocketAddress local = channel.getLocalAddress();
             if (local instanceof InetSocketAddress inet) {
-                String host = inet.getAddress().getHostAddress().replaceFirst("%.*", "");
-                return (inet.getAddress() instanceof Inet6Address ? "[" + host.replaceFirst("(^|:)(0(:|$)){2,}", "::") + "]"
-                                                                  : host) + ":" + inet.getPort();
+                String host = AddressPattern.canonicalText(inet.getAddress());
+                return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
             }
             return String.valueOf(local);
         } catch (IOException e) {

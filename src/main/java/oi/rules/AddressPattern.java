@@ -1,5 +1,6 @@
 package oi.rules;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -33,11 +34,47 @@ public sealed interface AddressPattern {
         return new Wildcard(text);
     }
 
-    /** The textual form rinetd matches patterns against: dotted IPv4, or compressed IPv6. */
+    /**
+     * The text rinetd matches patterns against and logs, as inet_ntop(3) writes it: dotted IPv4,
+     * or IPv6 in lower case with its longest run of zero groups as {@code ::} (RFC 5952) and no
+     * scope. Java's own {@code getHostAddress} writes every group, so {@code allow ::1} would never
+     * meet the {@code 0:0:0:0:0:0:0:1} it gives.
+     */
     static String canonicalText(InetAddress address) {
-        String host = address.getHostAddress();
-        int scope = host.indexOf('%');
-        return scope < 0 ? host : host.substring(0, scope);
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+        }
+        int runStart = -1;
+        int runLength = 1; // a single zero group stays "0"
+        for (int i = 0, j; i < 8; i = j + 1) {
+            for (j = i; j < 8 && groups[j] == 0; j++) {
+                // j ends past the zero groups from i
+            }
+            if (j - i > runLength) {
+                runStart = i;
+                runLength = j - i;
+            }
+        }
+        StringBuilder text = new StringBuilder(39);
+        boolean ipv4Tail = runStart == 0 && (runLength == 6 || runLength == 5 && groups[5] == 0xffff); // as glibc writes them
+        for (int i = 0; i < (ipv4Tail ? 6 : 8); i++) {
+            if (i == runStart) {
+                text.append("::");
+                i += runLength - 1;
+            } else {
+                text.append(text.isEmpty() || text.charAt(text.length() - 1) == ':' ? "" : ":").append(Integer.toHexString(groups[i]));
+            }
+        }
+        if (ipv4Tail) {
+            text.append(runLength == 5 ? ":" : "").append(bytes[12] & 0xff).append('.').append(bytes[13] & 0xff).append('.')
+                    .append(bytes[14] & 0xff).append('.').append(bytes[15] & 0xff);
+        }
+        return text.toString();
     }
 
     /** rinetd's glob: {@code ?} is one character, {@code *} any run, everything else literal. */
@@ -50,7 +87,7 @@ public sealed interface AddressPattern {
 
         @Override
         public boolean matches(InetAddress address) {
-            return glob.matches(canonicalText(address).toLowerCase());
+            return glob.matches(canonicalText(address)); // lower case already, as the glob is
         }
 
         /** By text: two compiled globs of one pattern are the same pattern. */

@@ -3,6 +3,7 @@ package oi.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,25 @@ class RinetdCompatibilityTest {
             assertThat(lines).anyMatch(line -> line.contains("\t5\t5\tdone-remote-closed\t"));
             assertThat(lines).anyMatch(line -> line.contains("\t0\t0\tnot-allowed\t"));
             assertThat(lines).anyMatch(line -> line.contains("\t0\t0\tdenied\t"));
+        }
+    }
+
+    @Test
+    void anIpv6ClientIsMatchedAndLoggedAsInetNtopWritesIt() throws Exception {
+        Path log = dir.resolve("oi.log");
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, """
+                     logfile %s
+                     allow ::1
+                     [::1] 0 127.0.0.1 %d
+                     """.formatted(log, backend.port()), Settings.DEFAULTS);
+             Socket client = new Socket(InetAddress.getByName("::1"), oi.port(0))) {
+            client.setSoTimeout(30_000);
+            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+            // the client as inet_ntop writes it, then the bind address and port as the rule wrote them
+            assertThat(LogLines.await(log, 1).get(0)).contains("\t::1\t::1\t0\t").contains("\tdone-remote-closed\t");
         }
     }
 
