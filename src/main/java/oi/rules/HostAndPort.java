@@ -29,7 +29,8 @@ public record HostAndPort(String host, int port) {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+        if (host.isEmpty() || host.indexOf('[') >= 0 || host.indexOf(']') >= 0 // "[::1" or "::1]": a bracket unclosed
+                || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
             throw new IllegalArgumentException(name + " \"" + text + "\" is not HOST:PORT, e.g. 127.0.0.1:9100");
         }
         return new HostAndPort(host, Integer.parseInt(port));

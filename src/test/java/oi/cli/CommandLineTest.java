@@ -95,6 +95,7 @@ class CommandLineTest {
             --buffer-memory lots  | oi: --buffer-memory "lots" is not a size: use a byte count with an optional k or m suffix, e.g. 8k, 64k, 1m
             --metrics 9100        | oi: --metrics "9100" is not HOST:PORT, e.g. 127.0.0.1:9100
             --metrics host:99999  | oi: --metrics "host:99999" is not HOST:PORT, e.g. 127.0.0.1:9100
+            --metrics [::1:9100   | oi: --metrics "[::1:9100" is not HOST:PORT, e.g. 127.0.0.1:9100
             """)
     void badValuesGiveOneLineAndExitTwo(String args, String message) {
         Result result = run(args.split(" "));
