@@ -15,9 +15,12 @@ final class RulesCheck {
     private RulesCheck() {
     }
 
-    /** Prints {@link ForwardRule#summary} for every rule line, in file order (a port range once); nothing is bound. */
+    /** Prints {@link ForwardRule#summary} for every rule line, in file order (a port range once), or that there is none; nothing is bound. */
     static ExitCode print(Config config, PrintStream out) {
         List<ForwardRule> rules = config.rules();
+        if (rules.isEmpty()) { // a file of comments is good too, but a silent check would look like one that never ran
+            out.println(config.source() + ": no forwarding rules");
+        }
         for (int i = 0; i < rules.size(); ) {
             ForwardRule first = rules.get(i);
             int ports = 1;

@@ -62,6 +62,14 @@ class RulesCheckTest {
         assertThat(dir.resolve("oi.sock")).as("no socket file made").doesNotExist();
     }
 
+    @Test
+    void aFileWithoutRulesSaysSo() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.conf"), "# nothing forwarded yet\nallow 10.*\n");
+        CommandLineTest.Result result = CommandLineTest.run("--check", "-c", rules.toString());
+        assertThat(result.code()).isEqualTo(ExitCode.OK);
+        assertThat(result.out().lines()).containsExactly(rules + ": no forwarding rules");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             bad port             | 127.0.0.1 99999 127.0.0.1 80                  | :2: port "99999" out of range (1-65535)
