@@ -1,5 +1,6 @@
 package oi.rules;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -77,6 +78,21 @@ public sealed interface AddressPattern {
         return text.toString();
     }
 
+    /**
+     * The sixteen bytes of an address: an IPv6 one as it is, an IPv4 one in its IPv4-mapped form
+     * ({@code ::ffff:a.b.c.d}), as an IPv6 socket and a PROXY TCP6 line see it.
+     */
+    static byte[] ipv6Form(InetAddress address) {
+        if (address instanceof Inet4Address) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
+            return mapped;
+        }
+        return address.getAddress();
+    }
+
     /** rinetd's glob: {@code ?} is one character, {@code *} any run, everything else literal. */
     record Wildcard(String text, Glob glob) implements AddressPattern {
         static final Pattern ALLOWED = Pattern.compile("[0-9a-fA-F.:?*]+");
@@ -85,9 +101,16 @@ public sealed interface AddressPattern {
             this(text, Glob.of(text.toLowerCase()));
         }
 
+        /**
+         * Whether the client's text fits the glob. An IPv4 client is tried in its IPv4-mapped form
+         * too, {@code ::ffff:a.b.c.d}, where the pattern has a colon: rinetd on an IPv6 socket
+         * sees it so, and its files say {@code deny ::ffff:10.0.0.5}, where Java hands oi the IPv4
+         * address.
+         */
         @Override
         public boolean matches(InetAddress address) {
-            return glob.matches(canonicalText(address)); // lower case already, as the glob is
+            String client = canonicalText(address); // lower case already, as the glob is
+            return glob.matches(client) || address instanceof Inet4Address && text.indexOf(':') >= 0 && glob.matches("::ffff:" + client);
         }
 
         /** By text: two compiled globs of one pattern are the same pattern. */
@@ -113,7 +136,9 @@ public sealed interface AddressPattern {
             }
             byte[] network;
             try {
-                network = InetAddress.getByName(host).getAddress(); // a literal: never a DNS lookup
+                InetAddress literal = InetAddress.getByName(host); // a literal: never a DNS lookup
+                // Java reads ::ffff:a.b.c.d as IPv4; written with colons, the block's prefix counts IPv6 bits
+                network = host.indexOf(':') >= 0 ? ipv6Form(literal) : literal.getAddress();
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("bad CIDR block \"" + text + "\"");
             }
@@ -136,9 +161,13 @@ public sealed interface AddressPattern {
             return text.hashCode() * 31 + prefixLength;
         }
 
+        /** Whether the client is in the block; an IPv4 client is in an IPv6 block that holds its IPv4-mapped address. */
         @Override
         public boolean matches(InetAddress address) {
             byte[] candidate = address.getAddress();
+            if (candidate.length == 4 && network.length == 16) {
+                candidate = ipv6Form(address);
+            }
             if (candidate.length != network.length) {
                 return false;
             }

@@ -1,7 +1,6 @@
 package oi.tcp;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import oi.rules.AddressPattern;
 import oi.rules.Endpoint;
 import oi.rules.ProxyProtocol;
 
@@ -78,8 +78,8 @@ final class ProxyHeader {
             };
         }
         boolean ipv6 = from.getAddress() instanceof Inet6Address || to.getAddress() instanceof Inet6Address;
-        byte[] fromBytes = ipv6 ? sixteen(from.getAddress()) : from.getAddress().getAddress();
-        byte[] toBytes = ipv6 ? sixteen(to.getAddress()) : to.getAddress().getAddress();
+        byte[] fromBytes = ipv6 ? AddressPattern.ipv6Form(from.getAddress()) : from.getAddress().getAddress();
+        byte[] toBytes = ipv6 ? AddressPattern.ipv6Form(to.getAddress()) : to.getAddress().getAddress();
         return switch (version) {
             case NONE, ANY -> new byte[0]; // ANY is for taking headers: the config never lets it be sent
             case V1 -> ("PROXY " + (ipv6 ? "TCP6 " : "TCP4 ") + text(fromBytes) + " " + text(toBytes) + " "
@@ -264,16 +264,6 @@ final class ProxyHeader {
         return version.name().toLowerCase(Locale.ROOT);
     }
 
-    private static byte[] sixteen(InetAddress address) {
-        if (address instanceof Inet4Address) {
-            byte[] mapped = new byte[16];
-            mapped[10] = (byte) 0xff;
-            mapped[11] = (byte) 0xff;
-            System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
-            return mapped;
-        }
-        return address.getAddress();
-    }
 
     private static String text(byte[] address) {
         try {

@@ -51,6 +51,11 @@ class AccessListTest {
             "2001:db8::1,   2001:db8:0:0:0:0:0:1, true",
             "2001:db8:*,    2001:db8::1,   true",
             "*::1,          fe80::1,       true",
+            "::ffff:127.0.0.1, 127.0.0.1,  true",
+            "::ffff:10.*,   10.1.2.3,      true",
+            "::ffff:10.*,   11.1.2.3,      false",
+            "::ffff:10.0.0.0/104, 10.1.2.3, true",
+            "::ffff:10.0.0.0/104, 11.0.0.1, false",
     })
     void patternsMatchAsRinetdDoes(String pattern, String address, boolean matches) throws Exception {
         assertThat(AddressPattern.parse(pattern).matches(ip(address))).isEqualTo(matches);

@@ -95,6 +95,22 @@ class RinetdCompatibilityTest {
     }
 
     @Test
+    void aRinetdPatternForAnIpv4ClientOnAnIpv6SocketStillApplies() throws Exception {
+        // rinetd on [::] sees 127.0.0.1 as ::ffff:127.0.0.1, and a rinetd file denies it so
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, """
+                     [::] 0 127.0.0.1 %d
+                     deny ::ffff:127.0.0.1
+                     [::] 0 127.0.0.1 %d
+                     allow ::ffff:127.0.0.*
+                     """.formatted(backend.port(), backend.port()), Settings.DEFAULTS)) {
+            assertThat(refused(oi, 0)).isTrue();
+            assertThat(exchange(oi, 1)).isEqualTo("ping\n");
+            assertThat(backend.accepted()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aGlobalAllowThatMissesRefusesEveryRule() throws Exception {
         try (TcpServer backend = TcpServer.echo();
              RunningForwarder oi = RunningForwarder.start(dir, "allow 10.0.0.0/8\n127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
