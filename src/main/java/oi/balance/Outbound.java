@@ -37,14 +37,7 @@ public record Outbound<C extends NetworkChannel>(C channel, SocketAddress addres
         SocketAddress address;
         C channel;
         try {
-            if (target.looksUp() && Thread.currentThread().isVirtual()) {
-                // The C library's resolver blocks the platform thread under a virtual one. With the
-                // poller scheduler a new connection's first steps run on a poller thread, whose
-                // other sockets would wait out a slow name server too; a yield moves this thread
-                // to a carrier first (DnsFollowIT).
-                Thread.yield();
-            }
-            address = target.currentAddress();
+            address = target.currentAddress(); // a name is looked up off the carrier (DnsFollowIT)
             channel = opener.open(Endpoint.familyOf(address));
         } catch (IOException | RuntimeException e) {
             throw new ConnectFailure(e instanceof UnknownHostException ? Outcome.LOCAL_CONNECT_FAILED : Outcome.LOCAL_SOCKET_FAILED,

@@ -42,13 +42,11 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
     /** The address to bind, as an IP socket address or a Unix domain one. */
     SocketAddress bindAddress();
 
-    /** The address to connect to now: looked up again when the host is a name, else the literal or socket file. */
+    /**
+     * The address to connect to now: the literal or socket file, or a name's address, looked up
+     * again once {@code --dns-ttl} has passed ({@link Lookups}, off a virtual thread's carrier).
+     */
     SocketAddress currentAddress() throws UnknownHostException;
-
-    /** Whether {@link #currentAddress} may ask DNS, and so block its thread for as long as a name server takes. */
-    default boolean looksUp() {
-        return false;
-    }
 
     /** Identifies the socket a bind side needs, so a reload can keep a listener whose rule did not move. */
     String listenKey();
@@ -137,12 +135,7 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
 
         @Override
         public SocketAddress currentAddress() throws UnknownHostException {
-            return named ? new InetSocketAddress(InetAddress.getByName(host), port) : socketAddress();
-        }
-
-        @Override
-        public boolean looksUp() {
-            return named;
+            return named ? new InetSocketAddress(Lookups.address(host), port) : socketAddress();
         }
 
         @Override

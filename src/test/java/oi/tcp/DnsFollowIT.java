@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oi.testing.OiProcess;
 import oi.testing.SlowResolverProvider;
+import oi.testing.Streams;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +93,46 @@ class DnsFollowIT {
                     newcomer.setSoTimeout((int) SlowResolverProvider.DELAY_MILLIS + 5000);
                     newcomer.getOutputStream().write(7);
                     assertThat(newcomer.getInputStream().read()).as("the newcomer, once its lookup is done").isEqualTo(7);
+                }
+            }
+        }
+    }
+
+    @Test
+    void slowLookupsOfMoreNamesThanCarriersDoNotHoldUpABulkTransfer() throws Exception {
+        Path slow = dir.resolve("slow-dns");
+        int lookups = Runtime.getRuntime().availableProcessors() + 1; // one more than oi's carriers on this machine
+        try (TcpServer echo = TcpServer.echo()) {
+            int literal = OiProcess.freePort();
+            StringBuilder rules = new StringBuilder("127.0.0.1 " + literal + " 127.0.0.1 " + echo.port() + "\n");
+            List<Integer> named = new ArrayList<>();
+            for (int i = 0; i < lookups; i++) { // a name each: the JDK lets only one lookup of a name run at a time
+                named.add(OiProcess.freePort());
+                rules.append("127.0.0.1 ").append(named.get(i)).append(" backend").append(i).append(SlowResolverProvider.DOMAIN)
+                        .append(' ').append(echo.port()).append('\n');
+            }
+            try (OiProcess oi = OiProcess.startWithTestClasses(dir, rules.toString(), List.of("-Doi.test.slowDns=" + slow),
+                    "--dns-ttl", "0").awaitListening(literal)) {
+                try (Socket warm = new Socket("127.0.0.1", literal)) {
+                    assertThat(Streams.echoed(warm, 4 << 20, 1)).isTrue(); // the bulk path compiled before the clock runs
+                }
+                Files.createFile(slow);
+                List<Socket> newcomers = new ArrayList<>();
+                try {
+                    for (int port : named) {
+                        newcomers.add(new Socket("127.0.0.1", port)); // its lookup blocks the platform thread under it for 3 s
+                    }
+                    Thread.sleep(200);
+                    long start = System.nanoTime(); // a bulk pump yields its thread every 256 KiB and must find it again
+                    try (Socket bulk = new Socket("127.0.0.1", literal)) {
+                        assertThat(Streams.echoed(bulk, 16 << 20, 2)).isTrue();
+                    }
+                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("16 MiB echoed while " + lookups
+                            + " lookups run, " + oi.stderr()).isLessThan(SlowResolverProvider.DELAY_MILLIS / 2);
+                } finally {
+                    for (Socket newcomer : newcomers) {
+                        newcomer.close();
+                    }
                 }
             }
         }
