@@ -6,12 +6,14 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Security;
+import java.time.Duration;
 import java.util.Arrays;
 import oi.config.ConfigException;
 import oi.config.ConfigParser;
 import oi.metrics.MetricsServer;
 import oi.rules.Config;
 import oi.rules.HostAndPort;
+import oi.rules.Lookups;
 import oi.server.Forwarder;
 import oi.server.StartupException;
 import oi.server.SystemdNotify;
@@ -86,8 +88,9 @@ public final class Main {
             Settings settings = CommandLine.settings(options.tuning);
             InetSocketAddress metrics = options.metrics == null ? null : CommandLine.address("--metrics", options.metrics);
             int ttl = Flags.number("--dns-ttl", options.dnsTtl, 0, 999_999, "a number of seconds");
-            // The JDK's own name cache is the TTL: every lookup of a backend name, the rules file's first, goes through it.
-            Security.setProperty("networkaddress.cache.ttl", Integer.toString(ttl));
+            // oi's own cache of backend names is the TTL; the JDK's would keep an answer as long again behind it.
+            Lookups.trustFor(Duration.ofSeconds(ttl));
+            Security.setProperty("networkaddress.cache.ttl", "0");
             ConfigParser parser = new ConfigParser();
             return new Startup(settings, metrics, parser, parser.parse(Path.of(options.confFile)));
         }

@@ -2,7 +2,7 @@ package oi.rules;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.Security;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * library's resolver blocks the platform thread under a virtual one for as long as the name
  * server takes, and oi's poller scheduler, unlike the JDK's, gets no spare carrier meanwhile. So a
  * lookup runs on a small pool of platform threads of its own while the connection's thread waits
- * unmounted, and an answer is kept for {@code --dns-ttl} (the JDK's {@code networkaddress.cache.ttl},
- * which Main sets) so that only the first connection after it expires pays the hand-off.
+ * unmounted, and an answer is kept for {@code --dns-ttl}, so that only the first connection after
+ * it expires pays the hand-off. This is oi's one cache of backend names: Main turns the JDK's off.
  */
-final class Lookups {
+public final class Lookups {
     /** Lookups that may wait on a name server at once; more queue for one of these threads. */
     private static final int THREADS = 16;
     private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
@@ -29,6 +29,7 @@ final class Lookups {
                 return thread;
             });
     private static final Map<String, Answer> ANSWERS = new ConcurrentHashMap<>();
+    private static volatile long trustNanos = TimeUnit.SECONDS.toNanos(30); // --dns-ttl's default
 
     static {
         POOL.allowCoreThreadTimeOut(true); // an idle forwarder keeps no lookup threads
@@ -40,6 +41,17 @@ final class Lookups {
     private Lookups() {
     }
 
+    /** Keeps each answer for {@code ttl} ({@code --dns-ttl}); zero looks a name up for every connection. */
+    public static void trustFor(Duration ttl) {
+        trustNanos = ttl.toNanos();
+        ANSWERS.clear();
+    }
+
+    /** Drops every answer, so that the next connection to each name looks it up again (a reload, SIGHUP). */
+    public static void forget() {
+        ANSWERS.clear();
+    }
+
     /** The address of {@code host}, as {@link InetAddress#getByName} gives it, looked up at most once per TTL. */
     static InetAddress address(String host) throws UnknownHostException {
         long now = System.nanoTime();
@@ -48,7 +60,7 @@ final class Lookups {
             return known.address();
         }
         InetAddress address = Thread.currentThread().isVirtual() ? offCarrier(host) : InetAddress.getByName(host);
-        long ttl = ttlNanos();
+        long ttl = trustNanos;
         if (ttl > 0) {
             ANSWERS.put(host, new Answer(address, now + ttl));
         }
@@ -69,17 +81,5 @@ final class Lookups {
             Thread.currentThread().interrupt();
             throw new UnknownHostException(host + ": interrupted while looked up");
         }
-    }
-
-    /** The JDK's positive cache time, in which an answer is trusted: 30 s when unset, as the JDK's own default; -1 is for ever. */
-    private static long ttlNanos() {
-        String text = Security.getProperty("networkaddress.cache.ttl");
-        long seconds;
-        try {
-            seconds = text == null ? 30 : Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            seconds = 30;
-        }
-        return seconds < 0 ? Long.MAX_VALUE / 4 : TimeUnit.SECONDS.toNanos(seconds);
     }
 }

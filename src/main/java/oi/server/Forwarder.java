@@ -20,6 +20,7 @@ import oi.rules.ActiveRule;
 import oi.rules.Config;
 import oi.rules.ForwardRule;
 import oi.rules.LogTarget;
+import oi.rules.Lookups;
 import oi.settings.Settings;
 import oi.tcp.BufferPool;
 import org.tinylog.Logger;
@@ -147,6 +148,7 @@ public final class Forwarder implements AutoCloseable {
     private Optional<String> reloadFrom(Path source) {
         Config next;
         try {
+            Lookups.forget(); // a reload looks every backend name up again, for new connections too
             next = parser.parse(source); // outside the lock: its name lookups must not hold up status or stop
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {

@@ -70,6 +70,31 @@ class DnsFollowIT {
     }
 
     @Test
+    void aReloadLooksABackendNameUpAgainBeforeTheTtl() throws Exception {
+        try (ServerSocket first = new ServerSocket()) {
+            first.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            try (ServerSocket second = new ServerSocket()) {
+                second.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), first.getLocalPort()));
+                Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 backend.oi.test\n");
+                int port = OiProcess.freePort();
+                answerOnce(first, "first");
+                answerOnce(second, "second");
+                try (OiProcess oi = OiProcess.start(dir, "127.0.0.1 " + port + " backend.oi.test " + first.getLocalPort() + "\n",
+                        List.of("env", "OI_JAVA_OPTS=-Djdk.net.hosts.file=" + hosts), "--dns-ttl", "3600").awaitListening(port)) {
+                    assertThat(ask(port)).isEqualTo("first");
+                    Files.writeString(hosts, "127.0.0.2 backend.oi.test\n");
+                    new ProcessBuilder("kill", "-HUP", Long.toString(oi.process().pid())).start().waitFor();
+                    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !oi.stderr().contains("reloaded"); ) {
+                        assertThat(System.nanoTime() - deadline).as("a reload within 10 s, " + oi.stderr()).isNegative();
+                        Thread.sleep(20);
+                    }
+                    assertThat(ask(port)).as(oi.stderr()).isEqualTo("second");
+                }
+            }
+        }
+    }
+
+    @Test
     void aSlowLookupForOneConnectionDoesNotHoldUpTheBytesOfOthers() throws Exception {
         Path slow = dir.resolve("slow-dns");
         try (TcpServer echo = TcpServer.echo()) {
