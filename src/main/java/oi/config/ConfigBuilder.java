@@ -73,7 +73,8 @@ final class ConfigBuilder {
      */
     void rule(Path file, int line, Endpoint bind, int bindPorts, Endpoint connect, int connectPorts, RuleOptions options) {
         anyRule = true;
-        String problem = bindPorts == 1 && connectPorts > 1 ? "a connect port range needs a bind port range as long"
+        String problem = bindPorts == 1 && connectPorts > 1 ? "a connect port range needs a bind port range of the same length, got one bind"
+                        + " port for " + connectPorts + " connect ports"
                 : connectPorts != 1 && connectPorts != bindPorts ? "the port ranges differ in length: " + bindPorts
                         + " bind ports, " + connectPorts + " connect ports"
                 : bind.protocol() == Endpoint.Protocol.UDP && bindPorts > MAX_UDP_PORTS ? "a UDP range may have at most "

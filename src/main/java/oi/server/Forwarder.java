@@ -1,6 +1,9 @@
 package oi.server;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -312,8 +315,13 @@ public final class Forwarder implements AutoCloseable {
         return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
     }
 
-    /** An exception's message as a user reads it: the JDK's text, or its type when it has none. */
+    /** An exception's message as a user reads it: a file-system error's reason (its message is only the path), else the JDK's text or the type. */
     static String reason(IOException e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return switch (e) {
+            case NoSuchFileException missing -> "no such file or directory"; // its message is only the path
+            case AccessDeniedException denied -> "permission denied";
+            case FileSystemException other when other.getReason() != null -> other.getReason();
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 }

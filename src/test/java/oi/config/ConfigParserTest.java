@@ -182,7 +182,7 @@ class ConfigParserTest {
             127.0.0.1 nosuchservice 127.0.0.1 80           | /etc/test.conf:1: unknown service "nosuchservice" for tcp (not in /etc/services)
             127.0.0.1 90-80 127.0.0.1 80                   | /etc/test.conf:1: port range "90-80" must run upwards, e.g. 10000-10999
             127.0.0.1 80-90 127.0.0.1 100-200              | /etc/test.conf:1: the port ranges differ in length: 11 bind ports, 101 connect ports
-            127.0.0.1 80 127.0.0.1 100-200                 | /etc/test.conf:1: a connect port range needs a bind port range as long
+            127.0.0.1 80 127.0.0.1 100-200                 | /etc/test.conf:1: a connect port range needs a bind port range of the same length, got one bind port for 101 connect ports
             127.0.0.1 80-70000 127.0.0.1 80                | /etc/test.conf:1: port "70000" out of range (1-65535)
             127.0.0.1 1000-3000/udp 127.0.0.1 53/udp       | /etc/test.conf:1: a UDP range may have at most 1000 ports (each costs two threads), got 2001
             127.0.0.1 80-90 127.0.0.1 80 [check=5]         | /etc/test.conf:1: check= on a port range would probe each backend once per port; a range takes passive health (maxfails=, failtimeout=)
@@ -211,6 +211,7 @@ class ConfigParserTest {
             allow example.com                              | /etc/test.conf:1: bad pattern "example.com": use digits, '.', ':', hex letters, '?' and '*', or a CIDR block
             allow 10.0.0.0/33                              | /etc/test.conf:1: bad CIDR block "10.0.0.0/33": prefix longer than the address
             logfile                                        | /etc/test.conf:1: logfile needs a path
+            logfile /no/such/dir/oi.log                    | /etc/test.conf:1: logfile /no/such/dir/oi.log: no directory /no/such/dir
             logcommon yes                                  | /etc/test.conf:1: logcommon takes no argument, got "yes"
             """)
     void everyMalformedLineIsReportedWithFileAndLine(String line, String expected) throws Exception {

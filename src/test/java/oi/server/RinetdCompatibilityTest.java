@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import oi.settings.Settings;
 import oi.testing.LogLines;
 import oi.testing.OiProcess;
+import oi.testing.QuietLogs;
 import oi.testing.RunningForwarder;
 import oi.testing.TcpServer;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,17 @@ class RinetdCompatibilityTest {
         assertThat(Files.readString(pid).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
         oi.close();
         assertThat(pid).doesNotExist();
+    }
+
+    @Test
+    void aPidFileThatCannotBeWrittenIsSaidOnceAndTheRulesServeAnyway() throws Exception {
+        Path pid = dir.resolve("no-such-dir/oi.pid"); // rinetd too runs on without its pid file
+        try (TcpServer backend = TcpServer.echo();
+             RunningForwarder oi = RunningForwarder.start(dir, "pidlogfile " + pid + "\n127.0.0.1 0 127.0.0.1 " + backend.port() + "\n",
+                     Settings.DEFAULTS)) {
+            assertThat(exchange(oi, 0)).isEqualTo("ping\n");
+            assertThat(QuietLogs.lines()).anyMatch(line -> line.contains("cannot write pidlogfile " + pid + ": no such file or directory"));
+        }
     }
 
     @Test
