@@ -1,7 +1,6 @@
 package oi.config;
 
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -134,9 +133,7 @@ final class RinetdLines {
     private void logFile(String argument) {
         if (!argument.startsWith(LogTarget.SYSLOG_PREFIX)) {
             Path path = path("logfile", argument);
-            if (path != null && path.getParent() != null && !Files.isDirectory(path.getParent())) {
-                error("logfile " + path + ": no directory " + path.getParent()); // a start could not open it
-            } else if (path != null) {
+            if (path != null) {
                 builder.logFile(new LogTarget.File(path));
             }
             return;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import oi.balance.Backends;
 import oi.report.RuleStats;
 import oi.rules.ActiveRule;
-import oi.rules.AddressPattern;
+import oi.rules.Addresses;
 
 /**
  * What a TCP and a UDP listener share, so each keeps only its own serving loop: the rule it
@@ -58,7 +58,7 @@ public abstract class RuleListener implements Listener {
         try {
             SocketAddress local = channel.getLocalAddress();
             if (local instanceof InetSocketAddress inet) {
-                String host = AddressPattern.canonicalText(inet.getAddress());
+                String host = Addresses.text(inet.getAddress());
                 return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
             }
             return String.valueOf(local);

@@ -2,7 +2,7 @@ package oi.live;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import oi.rules.AddressPattern;
+import oi.rules.Addresses;
 
 /**
  * What the registry of live sessions asks of each one: a TCP connection, a tcp→udp bridge or a
@@ -31,12 +31,12 @@ public interface Session {
 
     /** A client address as the log shows it: the IP address alone, or {@code unix}. */
     static String logText(SocketAddress client) {
-        return client instanceof InetSocketAddress address ? AddressPattern.canonicalText(address.getAddress()) : "unix";
+        return client instanceof InetSocketAddress address ? Addresses.text(address.getAddress()) : "unix";
     }
 
     /** A client address as {@code /status} shows it: the IP address and port, or {@code unix}. */
     static String statusText(SocketAddress client) {
         return client instanceof InetSocketAddress address
-                ? AddressPattern.canonicalText(address.getAddress()) + ":" + address.getPort() : "unix";
+                ? Addresses.text(address.getAddress()) + ":" + address.getPort() : "unix";
     }
 }

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import oi.rules.AddressPattern;
+import oi.rules.Addresses;
 import oi.rules.Endpoint;
 import oi.rules.ProxyProtocol;
 
@@ -78,8 +78,8 @@ final class ProxyHeader {
             };
         }
         boolean ipv6 = from.getAddress() instanceof Inet6Address || to.getAddress() instanceof Inet6Address;
-        byte[] fromBytes = ipv6 ? AddressPattern.ipv6Form(from.getAddress()) : from.getAddress().getAddress();
-        byte[] toBytes = ipv6 ? AddressPattern.ipv6Form(to.getAddress()) : to.getAddress().getAddress();
+        byte[] fromBytes = ipv6 ? Addresses.ipv6Form(from.getAddress()) : from.getAddress().getAddress();
+        byte[] toBytes = ipv6 ? Addresses.ipv6Form(to.getAddress()) : to.getAddress().getAddress();
         return switch (version) {
             case NONE, ANY -> new byte[0]; // ANY is for taking headers: the config never lets it be sent
             case V1 -> ("PROXY " + (ipv6 ? "TCP6 " : "TCP4 ") + text(fromBytes) + " " + text(toBytes) + " "
