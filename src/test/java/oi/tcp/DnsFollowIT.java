@@ -50,27 +50,30 @@ class DnsFollowIT {
 
     @Test
     void aBackendThatMovesIsFollowedAfterTheTtl() throws Exception {
-        try (ServerSocket first = new ServerSocket()) {
-            first.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            try (ServerSocket second = new ServerSocket()) {
-                second.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), first.getLocalPort()));
-                Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 backend.oi.test\n");
-                int port = OiProcess.freePort();
-                answerOnce(first, "first");
-                answerOnce(second, "second");
-                try (OiProcess oi = OiProcess.start(dir, "127.0.0.1 " + port + " backend.oi.test " + first.getLocalPort() + "\n",
-                        List.of("env", "OI_JAVA_OPTS=-Djdk.net.hosts.file=" + hosts), "--dns-ttl", "1").awaitListening(port)) {
-                    assertThat(ask(port)).isEqualTo("first");
-                    Files.writeString(hosts, "127.0.0.2 backend.oi.test\n");
-                    Thread.sleep(1500); // past the TTL
-                    assertThat(ask(port)).as(oi.stderr()).isEqualTo("second");
-                }
-            }
-        }
+        assertAMoveIsFollowed("1", oi -> Thread.sleep(1500)); // past the TTL
     }
 
     @Test
     void aReloadLooksABackendNameUpAgainBeforeTheTtl() throws Exception {
+        assertAMoveIsFollowed("3600", oi -> {
+            new ProcessBuilder("kill", "-HUP", Long.toString(oi.process().pid())).start().waitFor();
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !oi.stderr().contains("reloaded"); ) {
+                assertThat(System.nanoTime() - deadline).as("a reload within 10 s, " + oi.stderr()).isNegative();
+                Thread.sleep(20);
+            }
+        });
+    }
+
+    /** What lets oi see that the backend's name moved, once the hosts file says so. */
+    private interface Step {
+        void take(OiProcess oi) throws Exception;
+    }
+
+    /**
+     * The backend's name moves from 127.0.0.1 to 127.0.0.2 in the hosts file while oi runs with
+     * {@code --dns-ttl ttl}; after {@code step} the next connection must reach the new address.
+     */
+    private void assertAMoveIsFollowed(String ttl, Step step) throws Exception {
         try (ServerSocket first = new ServerSocket()) {
             first.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             try (ServerSocket second = new ServerSocket()) {
@@ -80,14 +83,10 @@ class DnsFollowIT {
                 answerOnce(first, "first");
                 answerOnce(second, "second");
                 try (OiProcess oi = OiProcess.start(dir, "127.0.0.1 " + port + " backend.oi.test " + first.getLocalPort() + "\n",
-                        List.of("env", "OI_JAVA_OPTS=-Djdk.net.hosts.file=" + hosts), "--dns-ttl", "3600").awaitListening(port)) {
+                        List.of("env", "OI_JAVA_OPTS=-Djdk.net.hosts.file=" + hosts), "--dns-ttl", ttl).awaitListening(port)) {
                     assertThat(ask(port)).isEqualTo("first");
                     Files.writeString(hosts, "127.0.0.2 backend.oi.test\n");
-                    new ProcessBuilder("kill", "-HUP", Long.toString(oi.process().pid())).start().waitFor();
-                    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !oi.stderr().contains("reloaded"); ) {
-                        assertThat(System.nanoTime() - deadline).as("a reload within 10 s, " + oi.stderr()).isNegative();
-                        Thread.sleep(20);
-                    }
+                    step.take(oi);
                     assertThat(ask(port)).as(oi.stderr()).isEqualTo("second");
                 }
             }
