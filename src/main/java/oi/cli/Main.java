@@ -85,12 +85,13 @@ public final class Main {
     private record Startup(Settings settings, InetSocketAddress metrics, ConfigParser parser, Config config) {
 
         static Startup read(Options options) throws ConfigException {
-            Settings settings = CommandLine.settings(options.tuning);
-            InetSocketAddress metrics = options.metrics == null ? null : CommandLine.address("--metrics", options.metrics);
             int ttl = Flags.number("--dns-ttl", options.dnsTtl, 0, 999_999, "a number of seconds");
             // oi's own cache of backend names is the TTL; the JDK's would keep an answer as long again behind it.
+            // First: the JDK reads its setting once, at the first lookup (--metrics may make one).
             Lookups.trustFor(Duration.ofSeconds(ttl));
             Security.setProperty("networkaddress.cache.ttl", "0");
+            Settings settings = CommandLine.settings(options.tuning);
+            InetSocketAddress metrics = options.metrics == null ? null : CommandLine.address("--metrics", options.metrics);
             ConfigParser parser = new ConfigParser();
             return new Startup(settings, metrics, parser, parser.parse(Path.of(options.confFile)));
         }
