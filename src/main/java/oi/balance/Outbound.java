@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.NetworkChannel;
 import oi.report.Outcome;
+import oi.rules.Addresses;
 import oi.rules.Endpoint;
 
 /**
@@ -52,7 +53,7 @@ public record Outbound<C extends NetworkChannel>(C channel, SocketAddress addres
                 } catch (IOException ignored) {
                     // nothing was sent on it
                 }
-                throw new ConnectFailure(Outcome.LOCAL_BIND_FAILED, "cannot bind source address " + source.getHostAddress() + ": "
+                throw new ConnectFailure(Outcome.LOCAL_BIND_FAILED, "cannot bind source address " + Addresses.text(source) + ": "
                         + e.getMessage());
             }
         }

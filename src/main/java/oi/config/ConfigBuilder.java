@@ -1,5 +1,7 @@
 package oi.config;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import oi.rules.AccessList;
 import oi.rules.AddressPattern;
+import oi.rules.Addresses;
 import oi.rules.Config;
 import oi.rules.Endpoint;
 import oi.rules.ForwardRule.Backend;
@@ -81,7 +84,7 @@ final class ConfigBuilder {
                         + MAX_UDP_PORTS + " ports (each costs two threads), got " + bindPorts
                 : bindPorts > 1 && options.health().checkSeconds() > 0 ? "check= on a port range would probe each backend once per"
                         + " port; a range takes passive health (maxfails=, failtimeout=)"
-                : null;
+                : otherFamily(options, connect);
         if (problem != null) {
             error(file, line, problem);
             brokenRule();
@@ -139,9 +142,26 @@ final class ConfigBuilder {
                     + protocol.suffix());
         } else if (rule.backends.stream().anyMatch(other -> other.endpoint().toString().equals(backend.endpoint().toString()))) {
             error(file, line, "backend " + backend.endpoint() + " is already a backend of this rule");
+        } else if (otherFamily(rule.options, backend.endpoint()) != null) {
+            error(file, line, otherFamily(rule.options, backend.endpoint()));
         } else {
             currentRules.forEach(each -> each.backends.add(backend));
         }
+    }
+
+    /** Why no connect to {@code target} can leave from the rule's {@code src=} address, or null when one can (or a name decides later). */
+    private static String otherFamily(RuleOptions options, Endpoint target) {
+        InetAddress source = options.source();
+        if (source == null || !(target instanceof Endpoint.Inet inet) || inet.named()
+                || (source instanceof Inet4Address) == (inet.address() instanceof Inet4Address)) {
+            return null;
+        }
+        return "src=" + Addresses.text(source) + " is " + family(source) + " and " + inet.host() + " is " + family(inet.address())
+                + ": no connect can leave from it";
+    }
+
+    private static String family(InetAddress address) {
+        return address instanceof Inet4Address ? "IPv4" : "IPv6";
     }
 
     private static String kind(Endpoint endpoint) {

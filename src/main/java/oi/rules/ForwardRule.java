@@ -87,7 +87,7 @@ public record ForwardRule(Path file, int line, Endpoint bind, List<Backend> back
         return switch (side) {
             case Endpoint.Unix unix -> unix.host();
             case Endpoint.Inet inet -> inet + (inet.protocol() == Endpoint.Protocol.TCP ? "/tcp" : "")
-                    + (inet.named() ? " (" + inet.address().getHostAddress() + ")" : "");
+                    + (inet.named() ? " (" + Addresses.text(inet.address()) + ")" : "");
         };
     }
 

@@ -103,7 +103,7 @@ public record RuleOptions(int udpTimeoutSeconds, InetAddress source, int maxConn
             set.add("timeout=" + udpTimeoutSeconds);
         }
         if (source != null) {
-            set.add("src=" + source.getHostAddress());
+            set.add("src=" + Addresses.text(source));
         }
         if (maxConns > 0) {
             set.add("maxconns=" + maxConns);

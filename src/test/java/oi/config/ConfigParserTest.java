@@ -190,6 +190,8 @@ class ConfigParserTest {
             127.0.0.1 80 [127.0.0.1] 80                    | /etc/test.conf:1: bad address "[127.0.0.1]": brackets hold an IPv6 address
             127.0.0.1 80 fe80:::zz 80                      | /etc/test.conf:1: bad address "fe80:::zz"
             127.0.0.1 80 no.such.host.invalid 80           | /etc/test.conf:1: cannot resolve host "no.such.host.invalid"
+            127.0.0.1 80 [::1] 80 [src=127.0.0.1]          | /etc/test.conf:1: src=127.0.0.1 is IPv4 and ::1 is IPv6: no connect can leave from it
+            [::1] 80 127.0.0.1 80 [src=::1]                | /etc/test.conf:1: src=::1 is IPv6 and 127.0.0.1 is IPv4: no connect can leave from it
             127.0.0.1 80 127.0.0.1 80 [timeout=0]          | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "0"
             127.0.0.1 80 127.0.0.1 80 [timeout=abc]        | /etc/test.conf:1: timeout must be a whole number of seconds above 0, got "abc"
             127.0.0.1 80 127.0.0.1 80 [colour=blue]        | /etc/test.conf:1: unknown option "colour=blue" (known: timeout=N, src=ADDRESS, maxconns=N, idle=N, proxy=VERSION, acceptproxy=VERSION, proxyfrom=PATTERN, rate=SIZE, rulerate=SIZE, balance=STRATEGY, check=N, maxfails=N, failtimeout=N)
@@ -215,6 +217,12 @@ class ConfigParserTest {
             """)
     void everyMalformedLineIsReportedWithFileAndLine(String line, String expected) throws Exception {
         assertThat(errors(line + "\n")).containsExactly(expected);
+    }
+
+    @Test
+    void aBackendLineOfTheOtherFamilyThanTheRulesSrcIsAnError() throws Exception {
+        assertThat(errors("127.0.0.1 8080 127.0.0.1 80 [src=127.0.0.1]\nbackend [::1] 80\nbackend 127.0.0.2 81\n"))
+                .containsExactly("/etc/test.conf:2: src=127.0.0.1 is IPv4 and ::1 is IPv6: no connect can leave from it");
     }
 
     @Test
