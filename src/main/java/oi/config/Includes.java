@@ -146,7 +146,8 @@ final class Includes {
         try {
             text = new String(Files.readAllBytes(included), StandardCharsets.UTF_8); // lenient: a bad byte is a bad word, not a failed read
         } catch (IOException e) {
-            error.accept("cannot read included file " + Words.show(included.toString()));
+            error.accept(Files.isDirectory(included) ? "included " + Words.show(included.toString()) + " is a directory: include "
+                    + included.resolve("*.conf") + " reads the files in it" : "cannot read included file " + Words.show(included.toString()));
             return;
         }
         read(included, text);

@@ -282,12 +282,15 @@ class ConfigParserTest {
     @Test
     void errorsInsideAnIncludedFileNameThatFile() throws Exception {
         Path included = Files.writeString(dir.resolve("bad.conf"), "# fine\nbogus\n");
-        Path main = Files.writeString(dir.resolve("main.conf"), "include " + included + "\ninclude missing.conf\n");
+        Files.createDirectory(dir.resolve("oi.d"));
+        Path main = Files.writeString(dir.resolve("main.conf"), "include " + included + "\ninclude missing.conf\ninclude oi.d\n");
         assertThatThrownBy(() -> parser().parse(main)).isInstanceOf(ConfigException.class)
                 .extracting(e -> ((ConfigException) e).errors().stream().map(ConfigError::toString).toList())
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
                 .containsExactly(included + ":2: unknown directive \"bogus\"",
-                        main + ":2: cannot read included file \"" + dir.resolve("missing.conf") + "\"");
+                        main + ":2: cannot read included file \"" + dir.resolve("missing.conf") + "\"",
+                        main + ":3: included \"" + dir.resolve("oi.d") + "\" is a directory: include " + dir.resolve("oi.d/*.conf")
+                                + " reads the files in it");
     }
 
     @Test
