@@ -2,7 +2,6 @@ package oi.config;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +33,7 @@ public final class ConfigParser {
     public Config parse(Path file) throws ConfigException {
         String text;
         try {
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            text = Includes.readText(file);
         } catch (IOException e) {
             String reason = Files.exists(file) ? "cannot read the rules file (" + e.getMessage() + ")"
                                                : "no such rules file";

@@ -144,12 +144,21 @@ final class Includes {
         }
         String text;
         try {
-            text = new String(Files.readAllBytes(included), StandardCharsets.UTF_8); // lenient: a bad byte is a bad word, not a failed read
+            text = readText(included);
         } catch (IOException e) {
             error.accept(Files.isDirectory(included) ? "included " + Words.show(included.toString()) + " is a directory: include "
                     + included.resolve("*.conf") + " reads the files in it" : "cannot read included file " + Words.show(included.toString()));
             return;
         }
         read(included, text);
+    }
+
+    /**
+     * A rules file's text as UTF-8, leniently (a bad byte is a bad word, not a failed read), without
+     * the byte-order mark an editor on Windows may put first, which would be part of its first word.
+     */
+    static String readText(Path file) throws IOException {
+        String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 }

@@ -205,7 +205,8 @@ final class Words {
     static String show(String text) {
         StringBuilder shown = new StringBuilder("\"");
         text.codePoints().limit(SHOWN_TEXT_LIMIT).forEach(c ->
-                shown.append(Character.isISOControl(c) ? String.format("\\x%02x", c) : Character.toString(c)));
+                shown.append(Character.isISOControl(c) ? String.format("\\x%02x", c)
+                        : Character.getType(c) == Character.FORMAT ? String.format("\\u%04x", c) : Character.toString(c))); // unseen otherwise
         if (text.codePointCount(0, text.length()) > SHOWN_TEXT_LIMIT) {
             shown.append("...");
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -277,6 +278,13 @@ class ConfigParserTest {
                     .hasMessageStartingWith(overlong + ":1: bad glob \"oi.d/*a*a")
                     .hasMessageEndingWith(": longer than a file name can be (255)");
         });
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheFirstLineIsNotPartOfItsFirstWordAndAnInvisibleCharacterIsShown() throws Exception {
+        Path withMark = Files.write(dir.resolve("bom.conf"), ("\uFEFF127.0.0.1 8080 127.0.0.1 80\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(parser().parse(withMark).rules()).hasSize(1);
+        assertThat(errors("127.0.0.1 8080 127.0.0.1\u200B 80\n")).containsExactly("/etc/test.conf:1: bad address \"127.0.0.1\\u200b\"");
     }
 
     @Test
