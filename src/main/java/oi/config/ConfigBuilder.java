@@ -135,6 +135,7 @@ final class ConfigBuilder {
         boolean portForPort = currentRules.size() > 1
                 && currentRules.get(1).backends.get(0).endpoint().port() != rule.backends.get(0).endpoint().port();
         Endpoint.Protocol protocol = rule.backends.get(0).endpoint().protocol();
+        String otherFamily = otherFamily(rule.options, backend.endpoint());
         if (portForPort) {
             error(file, line, "a backend cannot follow a rule that maps a port range port for port");
         } else if (backend.endpoint().protocol() != protocol) {
@@ -142,8 +143,8 @@ final class ConfigBuilder {
                     + protocol.suffix());
         } else if (rule.backends.stream().anyMatch(other -> other.endpoint().toString().equals(backend.endpoint().toString()))) {
             error(file, line, "backend " + backend.endpoint() + " is already a backend of this rule");
-        } else if (otherFamily(rule.options, backend.endpoint()) != null) {
-            error(file, line, otherFamily(rule.options, backend.endpoint()));
+        } else if (otherFamily != null) {
+            error(file, line, otherFamily);
         } else {
             currentRules.forEach(each -> each.backends.add(backend));
         }
