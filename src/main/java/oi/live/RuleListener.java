@@ -1,7 +1,6 @@
 package oi.live;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
@@ -58,8 +57,7 @@ public abstract class RuleListener implements Listener {
         try {
             SocketAddress local = channel.getLocalAddress();
             if (local instanceof InetSocketAddress inet) {
-                String host = Addresses.text(inet.getAddress());
-                return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
+                return Addresses.withPort(inet);
             }
             return String.valueOf(local);
         } catch (IOException e) {

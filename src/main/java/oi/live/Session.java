@@ -36,7 +36,6 @@ public interface Session {
 
     /** A client address as {@code /status} shows it: the IP address and port, or {@code unix}. */
     static String statusText(SocketAddress client) {
-        return client instanceof InetSocketAddress address
-                ? Addresses.text(address.getAddress()) + ":" + address.getPort() : "unix";
+        return client instanceof InetSocketAddress address ? Addresses.withPort(address) : "unix";
     }
 }

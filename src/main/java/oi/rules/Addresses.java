@@ -3,6 +3,7 @@ package oi.rules;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /** A client's or a peer's address written and read as rinetd and the PROXY protocol do, which Java's own forms are not. */
 public final class Addresses {
@@ -66,5 +67,11 @@ public final class Addresses {
             return mapped;
         }
         return address.getAddress();
+    }
+
+    /** An address and port as a user reads them: {@code 10.0.0.1:80}, or {@code [::1]:80}, whose colons need the brackets. */
+    public static String withPort(InetSocketAddress address) {
+        String host = text(address.getAddress());
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

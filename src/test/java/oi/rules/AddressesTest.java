@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,5 +44,11 @@ class AddressesTest {
         assertThat(Addresses.ipv6Form(InetAddress.getByName("10.1.2.3")))
                 .containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3);
         assertThat(Addresses.ipv6Form(InetAddress.getByName("2001:db8::1"))).hasSize(16).endsWith(0, 1);
+    }
+
+    @Test
+    void anIpv6AddressWithItsPortIsBracketed() throws Exception {
+        assertThat(Addresses.withPort(new InetSocketAddress(InetAddress.getByName("::1"), 80))).isEqualTo("[::1]:80");
+        assertThat(Addresses.withPort(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 80))).isEqualTo("10.0.0.1:80");
     }
 }
