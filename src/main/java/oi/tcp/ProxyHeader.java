@@ -267,9 +267,8 @@ final class ProxyHeader {
 
     private static String text(byte[] address) {
         try {
-            // Inet6Address keeps an IPv4-mapped address in IPv6 form, as a TCP6 line needs.
-            return (address.length == 16 ? Inet6Address.getByAddress(null, address, null) : InetAddress.getByAddress(address))
-                    .getHostAddress();
+            // Inet6Address keeps an IPv4-mapped address in IPv6 form, as a TCP6 line needs; written as haproxy's inet_ntop does.
+            return Addresses.text(address.length == 16 ? Inet6Address.getByAddress(null, address, null) : InetAddress.getByAddress(address));
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e); // cannot happen: 4 or 16 bytes
         }

@@ -50,7 +50,7 @@ class ProxyProtocolTest {
         assertThat(new String(ProxyHeader.of(ProxyProtocol.V1, at("192.168.0.1", 56324), at("192.168.0.11", 443)),
                 StandardCharsets.US_ASCII)).isEqualTo("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n");
         assertThat(new String(ProxyHeader.of(ProxyProtocol.V1, at("10.0.0.1", 1), at("::1", 2)), StandardCharsets.US_ASCII))
-                .isEqualTo("PROXY TCP6 0:0:0:0:0:ffff:a00:1 0:0:0:0:0:0:0:1 1 2\r\n");
+                .isEqualTo("PROXY TCP6 ::ffff:10.0.0.1 ::1 1 2\r\n");
     }
 
     @Test
