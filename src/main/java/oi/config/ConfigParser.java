@@ -35,7 +35,7 @@ public final class ConfigParser {
         try {
             text = Includes.readText(file);
         } catch (IOException e) {
-            String reason = Files.exists(file) ? "cannot read the rules file (" + e.getMessage() + ")"
+            String reason = Files.exists(file) ? "cannot read the rules file (" + ConfigError.reasonOf(e) + ")"
                                                : "no such rules file";
             throw new ConfigException(List.of(new ConfigError(file, 0, reason)));
         }

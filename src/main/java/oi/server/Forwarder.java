@@ -1,9 +1,6 @@
 package oi.server;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -85,7 +82,7 @@ public final class Forwarder implements AutoCloseable {
                 shared.report().log().configure(logTarget(initial), initial.logCommon());
             } catch (IOException e) {
                 bound.values().forEach(Listener::close);
-                throw new StartupException("cannot open logfile " + initial.logFile() + ": " + reason(e));
+                throw new StartupException("cannot open logfile " + initial.logFile() + ": " + ConfigError.reasonOf(e));
             }
             listeners.putAll(bound);
             config = initial;
@@ -183,7 +180,7 @@ public final class Forwarder implements AutoCloseable {
         try {
             shared.report().log().configure(logTarget(next), next.logCommon());
         } catch (IOException e) {
-            Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), reason(e));
+            Logger.error("reload: cannot open logfile {}: {}; connection log unchanged", next.logFile(), ConfigError.reasonOf(e));
         }
         Map<String, Listener> kept = new LinkedHashMap<>();
         for (ForwardRule rule : next.rules()) {
@@ -313,15 +310,5 @@ public final class Forwarder implements AutoCloseable {
     /** The rules file's logfile, unless {@code --syslog} sends the log to syslog. */
     private LogTarget logTarget(Config config) {
         return settings.syslog() ? LogTarget.Syslog.LOCAL : config.logFile();
-    }
-
-    /** An exception's message as a user reads it: a file-system error's reason (its message is only the path), else the JDK's text or the type. */
-    static String reason(IOException e) {
-        return switch (e) {
-            case NoSuchFileException missing -> "no such file or directory"; // its message is only the path
-            case AccessDeniedException denied -> "permission denied";
-            case FileSystemException other when other.getReason() != null -> other.getReason();
-            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        };
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import oi.config.ConfigError;
 import oi.live.Listener;
 import oi.live.Shared;
 import oi.rules.ActiveRule;
@@ -56,7 +57,7 @@ final class Listeners {
             try {
                 bound.put(key, bind(new ActiveRule(rule, next.globalAccess()), acceptor));
             } catch (IOException e) {
-                failures.putIfAbsent(rule.location(), rule.location() + ": cannot bind " + rule.bind() + ": " + Forwarder.reason(e));
+                failures.putIfAbsent(rule.location(), rule.location() + ": cannot bind " + rule.bind() + ": " + ConfigError.reasonOf(e));
                 failedPorts.merge(rule.location(), 1, Integer::sum);
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import oi.config.ConfigError;
 import org.tinylog.Logger;
 
 /** The rules file's {@code pidlogfile}: written at start and on a reload that names another, removed at stop. */
@@ -20,7 +21,7 @@ final class PidFile {
         try {
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            Logger.error("cannot write pidlogfile {}: {}", pidFile, Forwarder.reason(e));
+            Logger.error("cannot write pidlogfile {}: {}", pidFile, ConfigError.reasonOf(e));
         }
     }
 
@@ -32,7 +33,7 @@ final class PidFile {
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
-            Logger.warn("cannot remove pidlogfile {}: {}", pidFile, Forwarder.reason(e));
+            Logger.warn("cannot remove pidlogfile {}: {}", pidFile, ConfigError.reasonOf(e));
         }
     }
 }

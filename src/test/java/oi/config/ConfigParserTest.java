@@ -288,6 +288,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void aFileErrorIsGivenByItsReasonNotByThePathAlone() {
+        // the JDK's message of these is the path, which the line that reports them names already
+        assertThat(ConfigError.reasonOf(new java.nio.file.AccessDeniedException("/etc/oi.conf"))).isEqualTo("permission denied");
+        assertThat(ConfigError.reasonOf(new java.nio.file.NoSuchFileException("/var/log/oi/oi.log"))).isEqualTo("no such file or directory");
+        assertThat(ConfigError.reasonOf(new java.nio.file.FileSystemException("/x", null, "Read-only file system")))
+                .isEqualTo("Read-only file system");
+        assertThat(ConfigError.reasonOf(new java.net.BindException("Address already in use"))).isEqualTo("Address already in use");
+    }
+
+    @Test
     void errorsInsideAnIncludedFileNameThatFile() throws Exception {
         Path included = Files.writeString(dir.resolve("bad.conf"), "# fine\nbogus\n");
         Files.createDirectory(dir.resolve("oi.d"));
