@@ -3,6 +3,7 @@ package oi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.ParametersDelegate;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import oi.bench.Bench;
+import oi.config.ConfigError;
 import oi.settings.Settings;
 import oi.settings.SettingsFlags;
 
@@ -97,8 +99,20 @@ final class BenchCommand {
                 throw new IllegalArgumentException("one mode at a time, got " + String.join(" ", options.mode));
             }
             Mode mode = options.mode.isEmpty() ? Mode.AB : Mode.of(options.mode.get(0));
+            within("--seconds", options.seconds, 0, 86_400, "a number of seconds");
+            within("--port", options.port, 0, 65_535, "a port");
+            within("--size", options.size, 1, 16 << 20, "a number of bytes");
+            within("--concurrency", options.concurrency, 1, 10_000, "a number of threads");
+            within("--connections", options.connections, 1, 10_000_000, "a number of connections");
             return new Run(mode, options, mode == Mode.AB ? CommandLine.settings(options.tuning) : null,
                     mode.aimed ? options.target() : null);
+        }
+
+        private static void within(String flag, double value, double min, double max, String what) {
+            if (!(value >= min && value <= max)) { // NaN too
+                throw new IllegalArgumentException(flag + " must be " + what + " between " + (long) min + " and " + (long) max + ", got "
+                        + (Double.isFinite(value) && value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value)));
+            }
         }
 
         /** Runs the mode; false when it could not do all it was asked. */
@@ -137,7 +151,7 @@ final class BenchCommand {
         try {
             return run.measure(out) ? ExitCode.OK : ExitCode.SYSERR;
         } catch (Exception e) {
-            err.println("oi bench: " + run.mode().word() + " failed: " + e);
+            err.println("oi bench: " + run.mode().word() + " failed: " + (e instanceof IOException io ? ConfigError.reasonOf(io) : e));
             return ExitCode.SYSERR;
         }
     }
