@@ -31,6 +31,15 @@ public sealed interface AddressPattern {
             throw new IllegalArgumentException(
                     "bad pattern \"" + text + "\": use digits, '.', ':', hex letters, '?' and '*', or a CIDR block");
         }
+        if (text.indexOf(':') >= 0 && !Glob.hasWildcard(text)) {
+            // One IPv6 address has many spellings (2001:db8::1, 2001:DB8:0:0:0:0:0:1, ::ffff:10.0.0.5 for
+            // 10.0.0.5): a pattern without wildcards meets the address, not one spelling of its text.
+            try {
+                return new Cidr(text, Cidr.parse(text + "/128", text.length()).network(), 128);
+            } catch (IllegalArgumentException notAnAddress) {
+                // matches nothing, as rinetd takes it
+            }
+        }
         return new Wildcard(text);
     }
 
