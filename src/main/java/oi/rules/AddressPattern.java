@@ -52,15 +52,23 @@ public sealed interface AddressPattern {
         }
 
         /**
-         * Whether the client's text fits the glob. An IPv4 client is tried in its IPv4-mapped form
-         * too, {@code ::ffff:a.b.c.d}, where the pattern has a colon: rinetd on an IPv6 socket
-         * sees it so, and its files say {@code deny ::ffff:10.0.0.5}, where Java hands oi the IPv4
-         * address.
+         * Whether the client's text fits the glob. Where the pattern has a colon, an IPv4 client is
+         * tried in its IPv4-mapped form too, {@code ::ffff:a.b.c.d}: rinetd on an IPv6 socket sees
+         * it so, and its files say {@code deny ::ffff:10.0.0.5}, where Java hands oi the IPv4
+         * address. An IPv6 client is tried with every group written too, the spelling oi matched
+         * before it wrote addresses as inet_ntop does.
          */
         @Override
         public boolean matches(InetAddress address) {
             String client = Addresses.text(address); // lower case already, as the glob is
-            return glob.matches(client) || address instanceof Inet4Address && text.indexOf(':') >= 0 && glob.matches("::ffff:" + client);
+            if (glob.matches(client)) {
+                return true;
+            }
+            if (text.indexOf(':') < 0) {
+                return false;
+            }
+            return address instanceof Inet4Address ? glob.matches("::ffff:" + client)
+                    : glob.matches(Addresses.everyGroup(address)); // such as 2001:db8:0:0:0:0:0:*
         }
 
         /** By text: two compiled globs of one pattern are the same pattern. */

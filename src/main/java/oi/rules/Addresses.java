@@ -69,6 +69,13 @@ public final class Addresses {
         return address.getAddress();
     }
 
+    /** An IPv6 address with all eight groups written, as Java's {@code getHostAddress} gives it, without the scope. */
+    static String everyGroup(InetAddress address) {
+        String host = address.getHostAddress();
+        int scope = host.indexOf('%');
+        return scope < 0 ? host : host.substring(0, scope);
+    }
+
     /** An address and port as a user reads them: {@code 10.0.0.1:80}, or {@code [::1]:80}, whose colons need the brackets. */
     public static String withPort(InetSocketAddress address) {
         String host = text(address.getAddress());
